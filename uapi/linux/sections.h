@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * sections: Windows NT section objects (file mappings) for Linux.
+ *
+ * The misc device /dev/sections creates and opens sections. Each handle to a
+ * section is a file descriptor that carries an access mask. A view of a
+ * section is an mmap() of a handle.
+ *
+ * All structures use fixed-width fields only; pointers travel as __u64 and
+ * every pad field must be zero. Unknown flag bits are rejected with EINVAL.
+ */
+#ifndef _UAPI_LINUX_SECTIONS_H
+#define _UAPI_LINUX_SECTIONS_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Page protections of a section (the values of Windows' PAGE_* constants). */
+#define SECTIONS_PAGE_READONLY		0x02
+#define SECTIONS_PAGE_READWRITE		0x04
+#define SECTIONS_PAGE_WRITECOPY		0x08
+#define SECTIONS_PAGE_EXECUTE_READ	0x20
+#define SECTIONS_PAGE_EXECUTE_READWRITE	0x40
+#define SECTIONS_PAGE_EXECUTE_WRITECOPY	0x80
+
+/*
+ * Access rights of a handle. The first five have the values of Windows'
+ * SECTION_* rights; SECTIONS_ACCESS_MAP_COPY is ours (Windows folds
+ * copy-on-write views into FILE_MAP_COPY).
+ */
+#define SECTIONS_ACCESS_QUERY		0x01
+#define SECTIONS_ACCESS_MAP_WRITE	0x02
+#define SECTIONS_ACCESS_MAP_READ	0x04
+#define SECTIONS_ACCESS_MAP_EXECUTE	0x08
+#define SECTIONS_ACCESS_EXTEND		0x10
+#define SECTIONS_ACCESS_MAP_COPY	0x20
+#define SECTIONS_ACCESS_ALL		0x3f
+
+/* Section attributes. */
+/* Do not charge the whole size to the commit limit at create (like SEC_RESERVE). */
+#define SECTIONS_ATTR_NORESERVE		0x01
+
+/* Flags of create, open and duplicate. */
+#define SECTIONS_HANDLE_CLOEXEC		0x01
+/* Duplicate only: the new handle gets the same access as the old one. */
+#define SECTIONS_DUP_SAME_ACCESS	0x02
+
+/* Output flags of create. */
+/* The name was taken by an existing section; a handle to it was returned. */
+#define SECTIONS_CREATE_EXISTED		0x01
+
+/* Backing of a section, as reported by query. */
+#define SECTIONS_BACKING_PAGEFILE	1
+
+/* Flags of flush-view. */
+/* Also make the written range durable (fsync of the range). */
+#define SECTIONS_FLUSH_DURABLE		0x01
+
+/* Bits of struct sections_page_info.flags. */
+#define SECTIONS_PAGE_RESIDENT		0x01
+#define SECTIONS_PAGE_DIRTY		0x02
+
+/* Longest name, in bytes, including a "Global\" or "Local\" prefix. */
+#define SECTIONS_NAME_MAX		255
+
+/* Largest section, in bytes (64 TiB). Larger sizes fail with EFBIG. */
+#define SECTIONS_SIZE_MAX		(1ULL << 46)
+
+/* Default mode of a named section when sections_create_args.mode is 0. */
+#define SECTIONS_DEFAULT_MODE		0600
+
+/**
+ * struct sections_create_args - create a section, or open the one of that name
+ * @size: maximum size in bytes; rounded up to whole pages. 0 is EINVAL, above
+ *	SECTIONS_SIZE_MAX is EFBIG; more than the commit limit allows is ENOMEM
+ *	(unless SECTIONS_ATTR_NORESERVE).
+ * @name: user pointer to the name (not NUL-terminated), or 0 for an unnamed
+ *	section. An optional "Global\" or "Local\" prefix is accepted; both mean
+ *	the caller's IPC namespace. No other backslash and no NUL is allowed.
+ * @name_len: length of @name in bytes, 0 for unnamed, at most
+ *	SECTIONS_NAME_MAX (else ENAMETOOLONG).
+ * @protection: exactly one SECTIONS_PAGE_* value.
+ * @access: the SECTIONS_ACCESS_* rights of the returned handle; 0 means every
+ *	right the protection allows. Asking for more than the protection allows
+ *	is EACCES.
+ * @attributes: SECTIONS_ATTR_* bits.
+ * @flags: SECTIONS_HANDLE_CLOEXEC.
+ * @mode: permission bits (0777 at most) of a named section, checked when
+ *	others open it; 0 means SECTIONS_DEFAULT_MODE.
+ * @result: output, SECTIONS_CREATE_EXISTED when the name was held by an
+ *	existing section: the handle is then to that section, and @size,
+ *	@protection, @attributes and @mode were ignored.
+ * @pad: must be zero.
+ *
+ * SECTIONS_IOC_CREATE on /dev/sections returns the new handle (a file
+ * descriptor) as the ioctl's return value.
+ */
+struct sections_create_args {
+	__u64 size;
+	__u64 name;
+	__u32 name_len;
+	__u32 protection;
+	__u32 access;
+	__u32 attributes;
+	__u32 flags;
+	__u32 mode;
+	__u32 result;
+	__u32 pad;
+};
+
+/**
+ * struct sections_open_args - open a named section
+ * @name: user pointer to the name, as for create.
+ * @name_len: length of @name in bytes (1 to SECTIONS_NAME_MAX).
+ * @access: SECTIONS_ACCESS_* rights wanted (0 is EINVAL). Each right must be
+ *	allowed by the section's protection and by its mode for the caller
+ *	(CAP_IPC_OWNER overrides the mode), else EACCES.
+ * @flags: SECTIONS_HANDLE_CLOEXEC.
+ *
+ * SECTIONS_IOC_OPEN on /dev/sections returns the new handle. A name nobody
+ * holds is ENOENT; a name held by an object of another type is EMEDIUMTYPE.
+ */
+struct sections_open_args {
+	__u64 name;
+	__u32 name_len;
+	__u32 access;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct sections_dup_args - duplicate a handle
+ * @access: rights of the new handle; must be a subset of the old handle's
+ *	(else EACCES). Ignored with SECTIONS_DUP_SAME_ACCESS.
+ * @flags: SECTIONS_HANDLE_CLOEXEC, SECTIONS_DUP_SAME_ACCESS.
+ *
+ * SECTIONS_IOC_DUPLICATE on a handle returns the new handle.
+ */
+struct sections_dup_args {
+	__u32 access;
+	__u32 flags;
+};
+
+/**
+ * struct sections_info - what SECTIONS_IOC_QUERY tells about a handle
+ * @size: size of the section in bytes (a multiple of the page size).
+ * @name: input: user pointer to a buffer for the name, or 0.
+ * @name_size: input: size of that buffer. The name is written there with a
+ *	terminating NUL when it fits (else ERANGE, with @name_len set).
+ * @name_len: output: length of the name without prefix, 0 if unnamed.
+ * @protection: the section's SECTIONS_PAGE_* protection.
+ * @attributes: the section's SECTIONS_ATTR_* attributes.
+ * @backing: SECTIONS_BACKING_*.
+ * @access: this handle's SECTIONS_ACCESS_* rights.
+ * @handles: open handles (file descriptions) to the section.
+ * @views: views (mappings) of the section in all processes.
+ * @uid: owner's user id, in the caller's user namespace.
+ * @gid: owner's group id, in the caller's user namespace.
+ * @mode: permission bits.
+ * @pad: zero on output.
+ *
+ * Needs SECTIONS_ACCESS_QUERY.
+ */
+struct sections_info {
+	__u64 size;
+	__u64 name;
+	__u32 name_size;
+	__u32 name_len;
+	__u32 protection;
+	__u32 attributes;
+	__u32 backing;
+	__u32 access;
+	__u32 handles;
+	__u32 views;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 pad;
+};
+
+/**
+ * struct sections_page_info - one page in a page query
+ * @share_count: the number of page-table entries, in all processes, that map
+ *	this page of the section right now. It counts only pages actually mapped:
+ *	a view that has not touched the page does not count, a process with two
+ *	views that both touched it counts twice, and a page replaced in a
+ *	copy-on-write view by its private copy no longer counts for that view.
+ *	This is the share count of the page's frame in Windows' terms.
+ * @flags: SECTIONS_PAGE_RESIDENT when the page is in memory,
+ *	SECTIONS_PAGE_DIRTY when it holds data not yet written to its backing
+ *	store (for pagefile sections: not yet in swap).
+ */
+struct sections_page_info {
+	__u32 share_count;
+	__u32 flags;
+};
+
+/**
+ * struct sections_page_query - share counts of a range of pages
+ * @start: on a handle (SECTIONS_IOC_QUERY_PAGES): byte offset in the
+ *	section; on /dev/sections (SECTIONS_IOC_QUERY_VIEW_PAGES): an address
+ *	inside a view of the calling process. Must be page aligned (EINVAL).
+ * @count: number of pages; the range must lie inside the section, or inside
+ *	one view (ENXIO), and @count must be at least 1 (EINVAL).
+ * @pages: user pointer to @count struct sections_page_info.
+ *
+ * On a handle this needs SECTIONS_ACCESS_QUERY.
+ */
+struct sections_page_query {
+	__u64 start;
+	__u64 count;
+	__u64 pages;
+};
+
+/**
+ * struct sections_flush_args - flush a range of a view
+ * @addr: an address inside a view of the calling process; rounded down to a
+ *	page boundary.
+ * @len: bytes to flush from @addr; 0 means to the end of the view. The
+ *	range must lie inside one view (ENXIO; EINVAL for an address that is not
+ *	in any view).
+ * @flags: SECTIONS_FLUSH_DURABLE.
+ * @pad: must be zero.
+ *
+ * Pagefile-backed sections have nothing to write: the call validates the
+ * range and succeeds.
+ */
+struct sections_flush_args {
+	__u64 addr;
+	__u64 len;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define SECTIONS_IOC_MAGIC	0xE5
+
+/* On /dev/sections. */
+#define SECTIONS_IOC_CREATE		_IOWR(SECTIONS_IOC_MAGIC, 0x00, struct sections_create_args)
+#define SECTIONS_IOC_OPEN		_IOW(SECTIONS_IOC_MAGIC, 0x01, struct sections_open_args)
+/* Unmap the whole view whose base address is the argument (a __u64 value). */
+#define SECTIONS_IOC_UNMAP_VIEW		_IOW(SECTIONS_IOC_MAGIC, 0x02, __u64)
+#define SECTIONS_IOC_FLUSH_VIEW		_IOW(SECTIONS_IOC_MAGIC, 0x03, struct sections_flush_args)
+#define SECTIONS_IOC_QUERY_VIEW_PAGES	_IOW(SECTIONS_IOC_MAGIC, 0x04, struct sections_page_query)
+
+/* On a handle. */
+#define SECTIONS_IOC_QUERY		_IOWR(SECTIONS_IOC_MAGIC, 0x10, struct sections_info)
+#define SECTIONS_IOC_DUPLICATE		_IOW(SECTIONS_IOC_MAGIC, 0x11, struct sections_dup_args)
+#define SECTIONS_IOC_QUERY_PAGES	_IOW(SECTIONS_IOC_MAGIC, 0x12, struct sections_page_query)
+
+#endif /* _UAPI_LINUX_SECTIONS_H */

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The section object: its protection and owner, its backing store, and the
+ * two counts (handles, views) that decide when its name and its memory go.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/ipc_namespace.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
+
+#include "compat.h"
+#include "sections.h"
+
+/* Opening a section's inode by path (/proc/PID/fd, map_files) would bypass handles. */
+static int section_reopen(struct inode *inode, struct file *file)
+{
+	return -EACCES;
+}
+
+static const struct file_operations section_reopen_fops = {
+	.owner = THIS_MODULE,
+	.open = section_reopen,
+};
+
+bool section_protection_valid(u32 protection)
+{
+	switch (protection) {
+	case SECTIONS_PAGE_READONLY:
+	case SECTIONS_PAGE_READWRITE:
+	case SECTIONS_PAGE_WRITECOPY:
+	case SECTIONS_PAGE_EXECUTE_READ:
+	case SECTIONS_PAGE_EXECUTE_READWRITE:
+	case SECTIONS_PAGE_EXECUTE_WRITECOPY:
+		return true;
+	}
+	return false;
+}
+
+/* The rights a handle may have on a section of this protection. */
+u32 section_allowed_access(u32 protection)
+{
+	u32 access = SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_COPY;
+
+	if (protection & (SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE))
+		access |= SECTIONS_ACCESS_MAP_WRITE | SECTIONS_ACCESS_EXTEND;
+	if (protection & (SECTIONS_PAGE_EXECUTE_READ | SECTIONS_PAGE_EXECUTE_READWRITE |
+			  SECTIONS_PAGE_EXECUTE_WRITECOPY))
+		access |= SECTIONS_ACCESS_MAP_EXECUTE;
+	return access;
+}
+
+/*
+ * May the caller open @sec with @access? The mode is checked as for a file:
+ * read for query, map-read and map-copy, write for map-write and extend,
+ * execute for map-execute. CAP_IPC_OWNER overrides it, as for SysV shm.
+ */
+bool section_permits(const struct section *sec, u32 access)
+{
+	unsigned int want = 0, granted = sec->mode;
+
+	if (access & (SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_COPY))
+		want |= 4;
+	if (access & (SECTIONS_ACCESS_MAP_WRITE | SECTIONS_ACCESS_EXTEND))
+		want |= 2;
+	if (access & SECTIONS_ACCESS_MAP_EXECUTE)
+		want |= 1;
+
+	if (uid_eq(current_euid(), sec->uid))
+		granted >>= 6;
+	else if (in_group_p(sec->gid))
+		granted >>= 3;
+	if (!(want & ~granted & 7))
+		return true;
+	return ns_capable(sec->name.ns ? sec->name.ns->user_ns : current_user_ns(),
+			  CAP_IPC_OWNER);
+}
+
+/*
+ * A new file on the section's inode: a handle (fops = sections_handle_fops)
+ * or the view file. alloc_file_pseudo() takes no module reference while the
+ * final fput() drops one, so take it here.
+ */
+struct file *section_file(struct section *sec, const char *name,
+			  const struct file_operations *fops)
+{
+	struct inode *inode = file_inode(sec->backing);
+	struct file *file;
+
+	ihold(inode);
+	__module_get(THIS_MODULE);
+	file = alloc_file_pseudo(inode, sec->backing->f_path.mnt, name, O_RDWR, fops);
+	if (IS_ERR(file)) {
+		module_put(THIS_MODULE);
+		iput(inode);
+	}
+	return file;
+}
+
+static void section_free(struct section *sec)
+{
+	if (sec->view_file)
+		fput(sec->view_file);
+	if (sec->backing)
+		fput(sec->backing);
+	sections_name_release(&sec->name);
+	kfree(sec);
+}
+
+/**
+ * section_create() - a new pagefile-backed section
+ * @args: checked create arguments
+ * @name: the name entry to embed (moved into the section), or one with a
+ *	NULL name
+ *
+ * Return: the section with one handle counted, or an ERR_PTR. On error the
+ * name entry is left to the caller.
+ */
+struct section *section_create(const struct sections_create_args *args,
+			       struct sections_name *name)
+{
+	unsigned long vm_flags = (args->attributes & SECTIONS_ATTR_NORESERVE) ? VM_NORESERVE : 0;
+	char file_name[SECTIONS_NAME_MAX + 16];
+	struct section *sec;
+	struct file *file;
+
+	sec = kzalloc(sizeof(*sec), GFP_KERNEL);
+	if (!sec)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&sec->ref);
+	atomic_set(&sec->handles, 1);
+	atomic_set(&sec->views, 0);
+	sec->size = PAGE_ALIGN(args->size);
+	sec->protection = args->protection;
+	sec->attributes = args->attributes;
+	sec->mode = args->mode ? args->mode : SECTIONS_DEFAULT_MODE;
+	sec->uid = current_euid();
+	sec->gid = current_egid();
+
+	/* Without VM_NORESERVE the whole size is charged now: NT's commit. */
+	file = shmem_file_setup("sections", sec->size, vm_flags);
+	if (IS_ERR(file)) {
+		kfree(sec);
+		return ERR_CAST(file);
+	}
+	sec->backing = file;
+	file_inode(file)->i_fop = &section_reopen_fops;
+
+	snprintf(file_name, sizeof(file_name), "sections:%s", name->name ? name->name : "");
+	file = section_file(sec, file_name, &sections_view_fops);
+	if (IS_ERR(file)) {
+		section_free(sec);
+		return ERR_CAST(file);
+	}
+	file->private_data = sec;
+	sec->view_file = file;
+
+	/* Only now does the section own the name. */
+	sec->name = *name;
+	name->name = NULL;
+	return sec;
+}
+
+void section_get(struct section *sec)
+{
+	kref_get(&sec->ref);
+}
+
+static void section_release(struct kref *ref)
+{
+	section_free(container_of(ref, struct section, ref));
+}
+
+void section_put(struct section *sec)
+{
+	kref_put(&sec->ref, section_release);
+}
+
+/* Count one more handle. For a named section, caller holds sections_names_lock. */
+void section_handle_get(struct section *sec)
+{
+	atomic_inc(&sec->handles);
+	section_get(sec);
+}
+
+/* The last handle takes the name with it; views may keep the memory. */
+void section_handle_put(struct section *sec)
+{
+	if (!sec->name.name) {
+		atomic_dec(&sec->handles);
+	} else if (atomic_dec_and_mutex_lock(&sec->handles, &sections_names_lock)) {
+		sections_name_unpublish(&sec->name);
+		mutex_unlock(&sections_names_lock);
+	}
+	section_put(sec);
+}
+
+/**
+ * section_flush() - write the dirty pages of a range to the backing file
+ * @sec: the section
+ * @first: first page index
+ * @count: number of pages
+ * @flags: SECTIONS_FLUSH_*
+ *
+ * A pagefile-backed section has no file: its pages go to swap only under
+ * memory pressure, so there is nothing to write.
+ *
+ * Return: 0.
+ */
+int section_flush(struct section *sec, pgoff_t first, pgoff_t count, u32 flags)
+{
+	return 0;
+}

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Views: a view is one VMA whose vm_file is the section's view file.
+ *
+ * The backing store's own fault handlers map its pages, so the kernel's
+ * reverse map counts every PTE of every page: that count is the share count,
+ * and fork, exit, kill and mremap keep it exact with no bookkeeping here.
+ *
+ * A view is indivisible, as in Windows: splitting it (partial munmap or
+ * mprotect, mremap shrinking) fails with EINVAL and growing it with EFAULT.
+ * Moving a whole view with mremap is allowed; the view keeps its identity.
+ * This keeps "the base of a view" well defined for the unmap-view ioctl.
+ */
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "sections.h"
+
+static void view_open(struct vm_area_struct *vma)
+{
+	struct section *sec = vma->vm_private_data;
+
+	atomic_inc(&sec->views);
+	section_get(sec);
+}
+
+/* The PTEs are already zapped here: the share counts no longer include us. */
+static void view_close(struct vm_area_struct *vma)
+{
+	struct section *sec = vma->vm_private_data;
+
+	atomic_dec(&sec->views);
+	section_put(sec);
+}
+
+static int view_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static int view_mremap(struct vm_area_struct *vma)
+{
+	return 0;
+}
+
+static vm_fault_t view_fault(struct vm_fault *vmf)
+{
+	struct section *sec = vmf->vma->vm_private_data;
+
+	return sec->backing_vm_ops->fault(vmf);
+}
+
+static vm_fault_t view_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
+{
+	struct section *sec = vmf->vma->vm_private_data;
+
+	if (!sec->backing_vm_ops->map_pages)
+		return 0;
+	return sec->backing_vm_ops->map_pages(vmf, start, end);
+}
+
+static const struct vm_operations_struct view_vm_ops = {
+	.open = view_open,
+	.close = view_close,
+	.may_split = view_may_split,
+	.mremap = view_mremap,
+	.fault = view_fault,
+	.map_pages = view_map_pages,
+};
+
+static int view_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	struct section *sec = file->private_data;
+
+	if (end < start)
+		return -EINVAL;
+	return section_flush(sec, start >> PAGE_SHIFT,
+			     ((end - start) >> PAGE_SHIFT) + 1, SECTIONS_FLUSH_DURABLE);
+}
+
+/* The view file is never an fd: it exists to be vm_file (msync lands in ->fsync). */
+const struct file_operations sections_view_fops = {
+	.owner = THIS_MODULE,
+	.fsync = view_fsync,
+	.llseek = noop_llseek,
+};
+
+/* Check a new view against the handle's access and the section's protection. */
+static int view_check(struct vm_area_struct *vma, struct section *sec, u32 access)
+{
+	u64 pages = sec->size >> PAGE_SHIFT;
+	bool writable = sec->protection &
+			(SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE);
+	bool executable = section_allowed_access(sec->protection) & SECTIONS_ACCESS_MAP_EXECUTE;
+
+	if (vma->vm_flags & VM_MAYSHARE) {
+		if (!(access & (SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_WRITE)))
+			return -EACCES;
+		if (!(access & SECTIONS_ACCESS_MAP_WRITE) || !writable) {
+			if (vma->vm_flags & VM_WRITE)
+				return -EACCES;
+			vm_flags_clear(vma, VM_MAYWRITE);
+		}
+	} else if (!(access & SECTIONS_ACCESS_MAP_COPY)) {
+		/* Copy-on-write: writes stay private, whatever the protection. */
+		return -EACCES;
+	}
+	if (!(access & SECTIONS_ACCESS_MAP_EXECUTE) || !executable) {
+		if (vma->vm_flags & VM_EXEC)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYEXEC);
+	}
+	if (vma->vm_pgoff >= pages || vma_pages(vma) > pages - vma->vm_pgoff)
+		return -ENXIO;
+	return 0;
+}
+
+/**
+ * sections_view_mmap() - set up a view of @sec in @vma
+ * @file: the handle being mapped
+ * @vma: the new VMA
+ * @sec: the handle's section
+ * @access: the handle's rights
+ *
+ * Return: 0 or -errno.
+ */
+int sections_view_mmap(struct file *file, struct vm_area_struct *vma,
+		       struct section *sec, u32 access)
+{
+	int ret;
+
+	ret = view_check(vma, sec, access);
+	if (ret)
+		return ret;
+	ret = sections_backing_mmap(sec->backing, vma);
+	if (ret)
+		return ret;
+	WRITE_ONCE(sec->backing_vm_ops, vma->vm_ops);
+	vma->vm_ops = &view_vm_ops;
+	vma->vm_private_data = sec;
+	/* Order-0 pages keep share counts per page; see compat.h. */
+	vm_flags_set(vma, VM_DONTEXPAND | VM_NOHUGEPAGE);
+	vma_set_file(vma, sec->view_file);
+	view_open(vma);
+	return 0;
+}
+
+/* The view VMA containing @addr, or NULL. Caller holds mmap_lock. */
+static struct vm_area_struct *view_at(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+	return vma && vma->vm_ops == &view_vm_ops ? vma : NULL;
+}
+
+/**
+ * sections_unmap_view() - UnmapViewOfFile: unmap the view based at *@uaddr
+ * @uaddr: user pointer to the view's base address
+ *
+ * Like munmap(), this races with another thread of the process that unmaps
+ * the view and maps something else at the same address meanwhile.
+ *
+ * Return: 0, -EFAULT, or -EINVAL when the address is not the base of a view.
+ */
+long sections_unmap_view(u64 __user *uaddr)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long len = 0;
+	u64 addr;
+
+	if (get_user(addr, uaddr))
+		return -EFAULT;
+	if (offset_in_page(addr) || addr >= TASK_SIZE)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = view_at(mm, addr);
+	if (vma && vma->vm_start == addr)
+		len = vma->vm_end - vma->vm_start;
+	mmap_read_unlock(mm);
+	if (!len)
+		return -EINVAL;
+	return vm_munmap(addr, len);
+}
+
+/*
+ * Resolve [addr, addr + len) to one view; len 0 means to the end of the view.
+ * Returns the section (referenced) and the page range in it.
+ */
+static struct section *view_range(u64 addr, u64 len, pgoff_t *first, pgoff_t *count)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct section *sec;
+	u64 end;
+
+	if (addr >= TASK_SIZE)
+		return ERR_PTR(-EINVAL);
+	if (mmap_read_lock_killable(mm))
+		return ERR_PTR(-EINTR);
+	vma = view_at(mm, addr);
+	if (!vma) {
+		mmap_read_unlock(mm);
+		return ERR_PTR(-EINVAL);
+	}
+	addr &= PAGE_MASK;
+	end = len ? addr + len : vma->vm_end;
+	if (end < addr || PAGE_ALIGN(end) > vma->vm_end) {
+		mmap_read_unlock(mm);
+		return ERR_PTR(-ENXIO);
+	}
+	*first = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	*count = (PAGE_ALIGN(end) - addr) >> PAGE_SHIFT;
+	sec = vma->vm_private_data;
+	section_get(sec);
+	mmap_read_unlock(mm);
+	return sec;
+}
+
+long sections_flush_view(struct sections_flush_args __user *uargs)
+{
+	struct sections_flush_args args;
+	struct section *sec;
+	pgoff_t first, count;
+	int ret;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (args.pad || (args.flags & ~SECTIONS_FLUSH_DURABLE))
+		return -EINVAL;
+	sec = view_range(args.addr, args.len, &first, &count);
+	if (IS_ERR(sec))
+		return PTR_ERR(sec);
+	ret = section_flush(sec, first, count, args.flags);
+	section_put(sec);
+	return ret;
+}
+
+long sections_query_view_pages(struct sections_page_query __user *uargs)
+{
+	struct sections_page_query args;
+	struct section *sec;
+	pgoff_t first, count;
+	int ret;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (!args.count || offset_in_page(args.start))
+		return -EINVAL;
+	if (args.count > (TASK_SIZE >> PAGE_SHIFT))
+		return -ENXIO;
+	sec = view_range(args.start, args.count << PAGE_SHIFT, &first, &count);
+	if (IS_ERR(sec))
+		return PTR_ERR(sec);
+	ret = sections_query_pages(sec, first, count, u64_to_user_ptr(args.pages));
+	section_put(sec);
+	return ret;
+}

@@ -53,22 +53,17 @@ static vm_fault_t view_fault(struct vm_fault *vmf)
 	return sec->backing_vm_ops->fault(vmf);
 }
 
-static vm_fault_t view_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
-{
-	struct section *sec = vmf->vma->vm_private_data;
-
-	if (!sec->backing_vm_ops->map_pages)
-		return 0;
-	return sec->backing_vm_ops->map_pages(vmf, start, end);
-}
-
 static const struct vm_operations_struct view_vm_ops = {
 	.open = view_open,
 	.close = view_close,
 	.may_split = view_may_split,
 	.mremap = view_mremap,
 	.fault = view_fault,
-	.map_pages = view_map_pages,
+	/*
+	 * No ->map_pages: fault-around would map neighbouring pages the process
+	 * never touched, and share counts would no longer mean "views that
+	 * touched the page", which is what NT counts.
+	 */
 };
 
 static int view_fsync(struct file *file, loff_t start, loff_t end, int datasync)

@@ -41,15 +41,15 @@ int main(int argc, char **argv)
 			       SECTIONS_HANDLE_CLOEXEC);
 	if (handle < 0)
 		return fail("open section", handle);
-	ret = sections_query(handle, &info, NULL, 0);
-	if (ret)
-		return fail("query", ret);
-	printf("reader: opened \"%s\": %" PRIu64 " bytes, %" PRIu32 " handles, %" PRIu32 " views\n",
-	       argv[1], (uint64_t)info.size, info.handles, info.views);
-
 	ret = sections_map_view(handle, 0, 0, PROT_READ, 0, &addr);
 	if (ret)
 		return fail("map view", ret);
+	ret = sections_query(handle, &info, NULL, 0);
+	if (ret)
+		return fail("query", ret);
+	printf("reader: opened and mapped \"%s\": %" PRIu64 " bytes; the section has %" PRIu32
+	       " handles and %" PRIu32 " views\n",
+	       argv[1], (uint64_t)info.size, info.handles, info.views);
 	view = addr;
 	/* Reading the message faults page 0 into this view. */
 	printf("reader: message: \"%.*s\"\n", (int)strnlen(view, info.size), view);

@@ -113,14 +113,14 @@ static long handle_query(struct sections_handle *handle, struct sections_info __
 	info.name_len = sec->name.name ? sec->name.len : 0;
 	info.protection = sec->protection;
 	info.attributes = sec->attributes;
-	info.backing = SECTIONS_BACKING_PAGEFILE;
+	info.backing = sec->control ? SECTIONS_BACKING_FILE : SECTIONS_BACKING_PAGEFILE;
 	info.access = handle->access;
 	info.handles = atomic_read(&sec->handles);
 	info.views = atomic_read(&sec->views);
 	info.uid = from_kuid_munged(user_ns, sec->uid);
 	info.gid = from_kgid_munged(user_ns, sec->gid);
 	info.mode = sec->mode;
-	info.pad = 0;
+	info.write_error = sec->control ? -sections_write_error(sec->control, false) : 0;
 
 	if (info.name && info.name_len) {
 		if (info.name_size < info.name_len + 1)

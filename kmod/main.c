@@ -5,25 +5,32 @@
  * The misc device /dev/sections creates and opens sections, and unmaps,
  * flushes and queries views by address. Everything else is done on handles.
  */
+#include <linux/file.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "sections.h"
 
-#define CREATE_FLAGS		SECTIONS_HANDLE_CLOEXEC
+#define CREATE_FLAGS		(SECTIONS_HANDLE_CLOEXEC | SECTIONS_CREATE_FILE)
 #define CREATE_ATTRIBUTES	SECTIONS_ATTR_NORESERVE
+
+/* Write-back and control-area teardown. */
+struct workqueue_struct *sections_wq;
 
 static int check_create_args(const struct sections_create_args *args)
 {
-	if (args->pad || (args->flags & ~CREATE_FLAGS) ||
+	bool from_file = args->flags & SECTIONS_CREATE_FILE;
+
+	if ((args->fd && !from_file) || (args->flags & ~CREATE_FLAGS) ||
 	    (args->attributes & ~CREATE_ATTRIBUTES) || (args->access & ~SECTIONS_ACCESS_ALL) ||
 	    (args->mode & ~0777) || !section_protection_valid(args->protection))
 		return -EINVAL;
 	if (!args->name_len && args->name)
 		return -EINVAL;
-	if (!args->size)
+	if (!args->size && !from_file)
 		return -EINVAL;
 	if (args->size > SECTIONS_SIZE_MAX)
 		return -EFBIG;
@@ -51,11 +58,30 @@ static struct section *open_existing(struct sections_name *entry, u32 *access)
 	return sec;
 }
 
+/* A new section, file-backed if @file. Caller holds sections_names_lock if named. */
+static struct section *create_new(struct sections_create_args *args,
+				  struct sections_name *name, struct file *file)
+{
+	int ret;
+
+	if (!args->access)
+		args->access = section_allowed_access(args->protection);
+	if (args->access & ~section_allowed_access(args->protection))
+		return ERR_PTR(-EACCES);
+	if (file) {
+		ret = section_prepare_file(args, file);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	return section_create(args, name, file);
+}
+
 static long dev_create(struct sections_create_args __user *uargs)
 {
 	struct sections_name name = { .type = SECTIONS_OBJ_SECTION };
 	struct sections_create_args args;
 	struct sections_name *existing;
+	struct file *file = NULL;
 	struct section *sec;
 	u32 result = 0;
 	long ret;
@@ -70,6 +96,13 @@ static long dev_create(struct sections_create_args __user *uargs)
 		if (ret)
 			return ret;
 	}
+	if (args.flags & SECTIONS_CREATE_FILE) {
+		file = fget(args.fd);
+		if (!file) {
+			sections_name_release(&name);
+			return -EBADF;
+		}
+	}
 
 	mutex_lock(&sections_names_lock);
 	existing = name.name ? sections_name_lookup(&name) : NULL;
@@ -78,24 +111,23 @@ static long dev_create(struct sections_create_args __user *uargs)
 		sec = open_existing(existing, &args.access);
 		result = SECTIONS_CREATE_EXISTED;
 	} else {
-		if (!args.access)
-			args.access = section_allowed_access(args.protection);
-		if (args.access & ~section_allowed_access(args.protection))
-			sec = ERR_PTR(-EACCES);
-		else
-			sec = section_create(&args, &name);
+		sec = create_new(&args, &name, file);
 		if (!IS_ERR(sec) && sec->name.name) {
 			ret = sections_name_publish(&sec->name);
 			if (ret) {
 				/* The section owns the name now; the put frees both. */
 				mutex_unlock(&sections_names_lock);
 				section_handle_put(sec);
+				if (file)
+					fput(file);
 				return ret;
 			}
 		}
 	}
 	mutex_unlock(&sections_names_lock);
 	sections_name_release(&name);
+	if (file)
+		fput(file);
 	if (IS_ERR(sec))
 		return PTR_ERR(sec);
 	return sections_handle_install(sec, args.access, args.flags, &uargs->result, result);
@@ -165,9 +197,15 @@ static int __init sections_init(void)
 {
 	int ret;
 
+	sections_wq = alloc_workqueue("sections", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!sections_wq)
+		return -ENOMEM;
+	ret = sectionsfs_init();
+	if (ret)
+		goto err_wq;
 	ret = sections_names_init();
 	if (ret)
-		return ret;
+		goto err_fs;
 	ret = sections_procfs_init();
 	if (ret)
 		goto err_names;
@@ -182,6 +220,10 @@ err_procfs:
 	sections_procfs_exit();
 err_names:
 	sections_names_exit();
+err_fs:
+	sectionsfs_exit();
+err_wq:
+	destroy_workqueue(sections_wq);
 	return ret;
 }
 
@@ -190,7 +232,10 @@ static void __exit sections_exit(void)
 	misc_deregister(&sections_misc);
 	sections_placeholder_exit();
 	sections_procfs_exit();
+	/* Control-area teardowns still running hold no module reference any more. */
+	destroy_workqueue(sections_wq);
 	sections_names_exit();
+	sectionsfs_exit();
 }
 
 module_init(sections_init);

@@ -51,7 +51,7 @@ static void page_info(struct address_space *mapping, pgoff_t index,
 int sections_query_pages(struct section *sec, pgoff_t first, u64 count,
 			 struct sections_page_info __user *out)
 {
-	struct address_space *mapping = sec->backing->f_mapping;
+	struct address_space *mapping = sec->inode->i_mapping;
 	struct sections_page_info batch[QUERY_BATCH];
 	u64 done = 0;
 	unsigned int i, n;

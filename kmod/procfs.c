@@ -42,10 +42,11 @@ static int names_show(struct seq_file *m, void *v)
 	if (entry->type != SECTIONS_OBJ_SECTION || entry->ns != current->nsproxy->ipc_ns)
 		return 0;
 	sec = section_of_name(entry);
-	seq_printf(m, "%s %llu pagefile %u %u %04o %d %d %lu\n", entry->name, sec->size,
+	seq_printf(m, "%s %llu %s %u %u %04o %d %d %lu\n", entry->name, sec->size,
+		   sec->control ? "file" : "pagefile",
 		   from_kuid_munged(user_ns, sec->uid), from_kgid_munged(user_ns, sec->gid),
 		   sec->mode, atomic_read(&sec->handles), atomic_read(&sec->views),
-		   sec->backing->f_mapping->nrpages);
+		   sec->inode->i_mapping->nrpages);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <linux/ipc_namespace.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/user_namespace.h>
@@ -88,12 +89,12 @@ bool section_permits(const struct section *sec, u32 access)
 struct file *section_file(struct section *sec, const char *name,
 			  const struct file_operations *fops)
 {
-	struct inode *inode = file_inode(sec->backing);
+	struct inode *inode = sec->inode;
 	struct file *file;
 
 	ihold(inode);
 	__module_get(THIS_MODULE);
-	file = alloc_file_pseudo(inode, sec->backing->f_path.mnt, name, O_RDWR, fops);
+	file = alloc_file_pseudo(inode, sec->mnt, name, O_RDWR, fops);
 	if (IS_ERR(file)) {
 		module_put(THIS_MODULE);
 		iput(inode);
@@ -107,26 +108,112 @@ static void section_free(struct section *sec)
 		fput(sec->view_file);
 	if (sec->backing)
 		fput(sec->backing);
+	if (sec->control)
+		sections_control_put(sec->control);
 	sections_name_release(&sec->name);
 	kfree(sec);
 }
 
+/* path_noexec() is not exported; this is its test. */
+static bool file_noexec(const struct file *file)
+{
+	return (file->f_path.mnt->mnt_flags & MNT_NOEXEC) ||
+	       (file_inode(file)->i_sb->s_iflags & SB_I_NOEXEC);
+}
+
+static bool protection_writable(u32 protection)
+{
+	return protection & (SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE);
+}
+
 /**
- * section_create() - a new pagefile-backed section
- * @args: checked create arguments
+ * section_prepare_file() - check a backing file and settle the section size
+ * @args: create arguments; a size of 0 becomes the file's size
+ * @file: the backing file
+ *
+ * A size past the end of the file grows the file if the protection is
+ * writable (as CreateFileMapping does).
+ *
+ * Return: 0, -ENODEV (not a regular file, or a section's own file), -EACCES
+ * (the file's open mode does not cover the protection, or an execute
+ * protection on a noexec mount), -ENODATA (size 0 and an empty file),
+ * -EOVERFLOW (size past the end with a read-only protection), or an error
+ * from growing the file.
+ */
+int section_prepare_file(struct sections_create_args *args, struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	loff_t isize = i_size_read(inode);
+
+	if (!S_ISREG(inode->i_mode) || inode->i_sb == sectionsfs_mount()->mnt_sb ||
+	    file->f_op == &sections_handle_fops)
+		return -ENODEV;
+	if (!(file->f_mode & FMODE_READ))
+		return -EACCES;
+	if (protection_writable(args->protection) && !(file->f_mode & FMODE_WRITE))
+		return -EACCES;
+	if ((section_allowed_access(args->protection) & SECTIONS_ACCESS_MAP_EXECUTE) &&
+	    file_noexec(file))
+		return -EACCES;
+	if (!args->size) {
+		if (!isize)
+			return -ENODATA;
+		args->size = isize;
+	}
+	if (args->size > isize) {
+		if (!protection_writable(args->protection))
+			return -EOVERFLOW;
+		return vfs_truncate(&file->f_path, args->size);
+	}
+	return 0;
+}
+
+static int section_init_pagefile(struct section *sec)
+{
+	unsigned long vm_flags = (sec->attributes & SECTIONS_ATTR_NORESERVE) ? VM_NORESERVE : 0;
+	struct file *file;
+
+	/* Without VM_NORESERVE the whole size is charged now: NT's commit. */
+	file = shmem_file_setup("sections", sec->size, vm_flags);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	sec->backing = file;
+	sec->inode = file_inode(file);
+	sec->mnt = file->f_path.mnt;
+	sec->inode->i_fop = &section_reopen_fops;
+	return 0;
+}
+
+static int section_init_file(struct section *sec, struct file *file)
+{
+	struct sections_control *ca;
+
+	ca = sections_control_get(file, sec->size, protection_writable(sec->protection));
+	if (IS_ERR(ca))
+		return PTR_ERR(ca);
+	sec->control = ca;
+	sec->inode = ca->inode;
+	sec->mnt = sectionsfs_mount();
+	return 0;
+}
+
+/**
+ * section_create() - a new section
+ * @args: checked create arguments (for a file, after section_prepare_file())
  * @name: the name entry to embed (moved into the section), or one with a
  *	NULL name
+ * @file: the backing file, or NULL for a pagefile-backed section
  *
  * Return: the section with one handle counted, or an ERR_PTR. On error the
  * name entry is left to the caller.
  */
 struct section *section_create(const struct sections_create_args *args,
-			       struct sections_name *name)
+			       struct sections_name *name, struct file *backing)
 {
-	unsigned long vm_flags = (args->attributes & SECTIONS_ATTR_NORESERVE) ? VM_NORESERVE : 0;
 	char file_name[SECTIONS_NAME_MAX + 16];
 	struct section *sec;
 	struct file *file;
+	int ret;
 
 	sec = kzalloc(sizeof(*sec), GFP_KERNEL);
 	if (!sec)
@@ -141,14 +228,11 @@ struct section *section_create(const struct sections_create_args *args,
 	sec->uid = current_euid();
 	sec->gid = current_egid();
 
-	/* Without VM_NORESERVE the whole size is charged now: NT's commit. */
-	file = shmem_file_setup("sections", sec->size, vm_flags);
-	if (IS_ERR(file)) {
+	ret = backing ? section_init_file(sec, backing) : section_init_pagefile(sec);
+	if (ret) {
 		kfree(sec);
-		return ERR_CAST(file);
+		return ERR_PTR(ret);
 	}
-	sec->backing = file;
-	file_inode(file)->i_fop = &section_reopen_fops;
 
 	snprintf(file_name, sizeof(file_name), "sections:%s", name->name ? name->name : "");
 	file = section_file(sec, file_name, &sections_view_fops);
@@ -209,9 +293,23 @@ void section_handle_put(struct section *sec)
  * A pagefile-backed section has no file: its pages go to swap only under
  * memory pressure, so there is nothing to write.
  *
- * Return: 0.
+ * Return: 0, or a write-back error (this flush's or an earlier lazy one's).
  */
 int section_flush(struct section *sec, pgoff_t first, pgoff_t count, u32 flags)
 {
-	return 0;
+	struct sections_control *ca = sec->control;
+	pgoff_t last;
+	int ret;
+
+	if (!ca || !count)
+		return 0;
+	last = first + count - 1 < first ? ULONG_MAX : first + count - 1;
+	ret = sections_write_back(ca, first, last, SECTIONS_WB_FLUSH);
+	if (!ret && (flags & SECTIONS_FLUSH_DURABLE))
+		ret = vfs_fsync_range(ca->wfile ? ca->wfile : ca->file,
+				      (loff_t)first << PAGE_SHIFT,
+				      last >= (LLONG_MAX >> PAGE_SHIFT) ? LLONG_MAX :
+				      ((loff_t)(last + 1) << PAGE_SHIFT) - 1, 0);
+	/* Report (once) an error the lazy writer met earlier. */
+	return sections_write_error(ca, true) ?: ret;
 }

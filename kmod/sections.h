@@ -7,17 +7,23 @@
  *   section     size, protection, owner, backing store (section.c)
  *   handle      a file descriptor carrying an access mask (handle.c)
  *   view        a VMA of the section's view file (view.c)
+ *   control     the pages of a file-backed section, one per file (control.c),
+ *               written back by writeback.c on sectionsfs inodes (fs.c)
  *
  * Lifetime: a section is freed when its last handle is closed and its last
  * view unmapped (sec->ref counts both). Its name is removed from the table
  * when the last handle closes, even while views remain.
  *
  * Lock order, outermost first:
- *   mmap_lock               views: mmap, faults, ->open/->close
  *   sections_names_lock     the name table and every name entry
- *   folio lock              page queries
- * sections_names_lock is never taken under mmap_lock: the last handle's
- * release (which unpublishes a name) runs from fput, never from a VMA op.
+ *   controls_lock           the control-area table (control.c)
+ *   control->io_lock        one writer per control area
+ *   folio lock              of a section page (query, fault, write-back)
+ *   the backing file's own locks (kernel_read/kernel_write, vfs_truncate)
+ * mmap_lock is outside none of ours but folio locks: views' mmap, faults and
+ * ->open/->close take no lock of ours, and nothing of ours that writes a file
+ * runs under mmap_lock (the last put of a control area defers its final
+ * write-back to a workqueue), because write() takes i_rwsem before mmap_lock.
  */
 #ifndef SECTIONS_H
 #define SECTIONS_H
@@ -26,9 +32,11 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/sections.h>
 
 struct ipc_namespace;
@@ -72,6 +80,62 @@ int sections_name_publish(struct sections_name *entry);
 void sections_name_unpublish(struct sections_name *entry);
 struct list_head *sections_names_list(void);
 
+/* Modes of sections_write_back(). */
+enum sections_wb_mode {
+	SECTIONS_WB_LAZY,	/* only pages whose share count is zero */
+	SECTIONS_WB_FLUSH,	/* every dirty page, write-protecting mapped ones */
+	SECTIONS_WB_FINAL,	/* teardown: nothing is mapped any more */
+};
+
+/**
+ * struct sections_control - the pages of one backing file
+ * @ref: sections using it
+ * @link: in the control-area table, keyed by @key
+ * @key: the backing file's inode: one control area per file
+ * @file: the backing file used to read pages
+ * @wfile: a writable backing file, once a section can write (never changes
+ *	after it is set; under @io_lock)
+ * @inode: the sectionsfs inode whose address_space holds the pages
+ * @io_lock: serializes writers
+ * @wb_error: first write-back error not yet reported by a flush (under @io_lock)
+ * @writer: the lazy writer
+ * @teardown: final write-back and release, after the last section
+ */
+struct sections_control {
+	struct kref ref;
+	struct hlist_node link;
+	struct inode *key;
+	struct file *file;
+	struct file *wfile;
+	struct inode *inode;
+	struct mutex io_lock;
+	int wb_error;
+	struct delayed_work writer;
+	struct work_struct teardown;
+};
+
+extern struct workqueue_struct *sections_wq;
+
+/* fs.c */
+int sectionsfs_init(void);
+void sectionsfs_exit(void);
+struct inode *sectionsfs_new_inode(void);
+struct vfsmount *sectionsfs_mount(void);
+
+/* control.c */
+struct sections_control *sections_control_get(struct file *file, u64 size, bool writable);
+void sections_control_put(struct sections_control *ca);
+void sections_control_teardown(struct work_struct *work);
+vm_fault_t sections_file_fault(struct vm_fault *vmf);
+vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf);
+
+/* writeback.c */
+int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
+			enum sections_wb_mode mode);
+void sections_writer_work(struct work_struct *work);
+void sections_writer_kick(struct sections_control *ca);
+int sections_write_error(struct sections_control *ca, bool clear);
+
 /**
  * struct section - a section object
  * @ref: handles + views + short-term users
@@ -84,9 +148,12 @@ struct list_head *sections_names_list(void);
  * @uid: owner (creator's effective uid)
  * @gid: owner group (creator's effective gid)
  * @name: the name entry; @name.name is NULL for an unnamed section
- * @backing: the shmem file holding the pages
+ * @backing: pagefile-backed: the shmem file holding the pages
+ * @control: file-backed: the control area holding the pages
+ * @inode: the inode whose address_space holds the pages
+ * @mnt: the mount of @inode, for handle and view files
  * @view_file: vm_file of every view (never the raw shmem file)
- * @backing_vm_ops: the backing store's vm_ops, which views forward to
+ * @backing_vm_ops: pagefile-backed: shmem's vm_ops, which views forward to
  */
 struct section {
 	struct kref ref;
@@ -100,6 +167,9 @@ struct section {
 	kgid_t gid;
 	struct sections_name name;
 	struct file *backing;
+	struct sections_control *control;
+	struct inode *inode;
+	struct vfsmount *mnt;
 	struct file *view_file;
 	const struct vm_operations_struct *backing_vm_ops;
 };
@@ -113,7 +183,8 @@ u32 section_allowed_access(u32 protection);
 bool section_protection_valid(u32 protection);
 bool section_permits(const struct section *sec, u32 access);
 struct section *section_create(const struct sections_create_args *args,
-			       struct sections_name *name);
+			       struct sections_name *name, struct file *file);
+int section_prepare_file(struct sections_create_args *args, struct file *file);
 void section_get(struct section *sec);
 void section_put(struct section *sec);
 void section_handle_get(struct section *sec);

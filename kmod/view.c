@@ -27,11 +27,16 @@ static void view_open(struct vm_area_struct *vma)
 	section_get(sec);
 }
 
-/* The PTEs are already zapped here: the share counts no longer include us. */
+/*
+ * The PTEs are already zapped here: the share counts no longer include us, so
+ * pages of a file-backed section may now be due for write-back.
+ */
 static void view_close(struct vm_area_struct *vma)
 {
 	struct section *sec = vma->vm_private_data;
 
+	if (sec->control)
+		sections_writer_kick(sec->control);
 	atomic_dec(&sec->views);
 	section_put(sec);
 }
@@ -53,18 +58,32 @@ static vm_fault_t view_fault(struct vm_fault *vmf)
 	return sec->backing_vm_ops->fault(vmf);
 }
 
-static const struct vm_operations_struct view_vm_ops = {
+/*
+ * No ->map_pages in either table: fault-around would map neighbouring pages
+ * the process never touched, and share counts would no longer mean "views
+ * that touched the page", which is what NT counts.
+ */
+static const struct vm_operations_struct pagefile_view_vm_ops = {
 	.open = view_open,
 	.close = view_close,
 	.may_split = view_may_split,
 	.mremap = view_mremap,
 	.fault = view_fault,
-	/*
-	 * No ->map_pages: fault-around would map neighbouring pages the process
-	 * never touched, and share counts would no longer mean "views that
-	 * touched the page", which is what NT counts.
-	 */
 };
+
+static const struct vm_operations_struct file_view_vm_ops = {
+	.open = view_open,
+	.close = view_close,
+	.may_split = view_may_split,
+	.mremap = view_mremap,
+	.fault = sections_file_fault,
+	.page_mkwrite = sections_file_page_mkwrite,
+};
+
+static bool is_view(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &pagefile_view_vm_ops || vma->vm_ops == &file_view_vm_ops;
+}
 
 static int view_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
@@ -130,11 +149,15 @@ int sections_view_mmap(struct file *file, struct vm_area_struct *vma,
 	ret = view_check(vma, sec, access);
 	if (ret)
 		return ret;
-	ret = sections_backing_mmap(sec->backing, vma);
-	if (ret)
-		return ret;
-	WRITE_ONCE(sec->backing_vm_ops, vma->vm_ops);
-	vma->vm_ops = &view_vm_ops;
+	if (sec->control) {
+		vma->vm_ops = &file_view_vm_ops;
+	} else {
+		ret = sections_backing_mmap(sec->backing, vma);
+		if (ret)
+			return ret;
+		WRITE_ONCE(sec->backing_vm_ops, vma->vm_ops);
+		vma->vm_ops = &pagefile_view_vm_ops;
+	}
 	vma->vm_private_data = sec;
 	/* Order-0 pages keep share counts per page; see compat.h. */
 	vm_flags_set(vma, VM_DONTEXPAND | VM_NOHUGEPAGE);
@@ -148,7 +171,7 @@ static struct vm_area_struct *view_at(struct mm_struct *mm, unsigned long addr)
 {
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 
-	return vma && vma->vm_ops == &view_vm_ops ? vma : NULL;
+	return vma && is_view(vma) ? vma : NULL;
 }
 
 /**

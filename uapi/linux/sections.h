@@ -44,6 +44,8 @@
 #define SECTIONS_HANDLE_CLOEXEC		0x01
 /* Duplicate only: the new handle gets the same access as the old one. */
 #define SECTIONS_DUP_SAME_ACCESS	0x02
+/* Create only: a file-backed section on sections_create_args.fd. */
+#define SECTIONS_CREATE_FILE		0x04
 
 /* Output flags of create. */
 /* The name was taken by an existing section; a handle to it was returned. */
@@ -51,6 +53,7 @@
 
 /* Backing of a section, as reported by query. */
 #define SECTIONS_BACKING_PAGEFILE	1
+#define SECTIONS_BACKING_FILE		2
 
 /* Flags of flush-view. */
 /* Also make the written range durable (fsync of the range). */
@@ -71,9 +74,12 @@
 
 /**
  * struct sections_create_args - create a section, or open the one of that name
- * @size: maximum size in bytes; rounded up to whole pages. 0 is EINVAL, above
- *	SECTIONS_SIZE_MAX is EFBIG; more than the commit limit allows is ENOMEM
- *	(unless SECTIONS_ATTR_NORESERVE).
+ * @size: maximum size in bytes; rounded up to whole pages. Above
+ *	SECTIONS_SIZE_MAX is EFBIG. Pagefile-backed: 0 is EINVAL, more than the
+ *	commit limit allows is ENOMEM (unless SECTIONS_ATTR_NORESERVE).
+ *	File-backed: 0 means the file's size (ENODATA if the file is empty); a
+ *	size past the end of the file grows the file when the protection is
+ *	writable, and is EOVERFLOW when it is not.
  * @name: user pointer to the name (not NUL-terminated), or 0 for an unnamed
  *	section. An optional "Global\" or "Local\" prefix is accepted; both mean
  *	the caller's IPC namespace. No other backslash and no NUL is allowed.
@@ -84,16 +90,25 @@
  *	right the protection allows. Asking for more than the protection allows
  *	is EACCES.
  * @attributes: SECTIONS_ATTR_* bits.
- * @flags: SECTIONS_HANDLE_CLOEXEC.
+ * @flags: SECTIONS_HANDLE_CLOEXEC, SECTIONS_CREATE_FILE.
  * @mode: permission bits (0777 at most) of a named section, checked when
  *	others open it; 0 means SECTIONS_DEFAULT_MODE.
  * @result: output, SECTIONS_CREATE_EXISTED when the name was held by an
  *	existing section: the handle is then to that section, and @size,
- *	@protection, @attributes and @mode were ignored.
- * @pad: must be zero.
+ *	@protection, @attributes, @mode and @fd were ignored.
+ * @fd: with SECTIONS_CREATE_FILE, an open regular file to back the section
+ *	(EBADF if not open, ENODEV if not a regular file); it must be open for
+ *	reading, and for writing too with a writable protection (EACCES). The
+ *	section keeps its own reference: the caller may close @fd at once.
+ *	Must be zero without SECTIONS_CREATE_FILE.
  *
  * SECTIONS_IOC_CREATE on /dev/sections returns the new handle (a file
  * descriptor) as the ioctl's return value.
+ *
+ * All sections created on one file, by any process, named or not, share one
+ * set of pages (one control area). A dirty page is written to the file only
+ * when its share count is zero, after a delay (module parameter
+ * writeback_delay_ms), or when a flush asks for it.
  */
 struct sections_create_args {
 	__u64 size;
@@ -105,7 +120,7 @@ struct sections_create_args {
 	__u32 flags;
 	__u32 mode;
 	__u32 result;
-	__u32 pad;
+	__u32 fd;
 };
 
 /**
@@ -157,7 +172,8 @@ struct sections_dup_args {
  * @uid: owner's user id, in the caller's user namespace.
  * @gid: owner's group id, in the caller's user namespace.
  * @mode: permission bits.
- * @pad: zero on output.
+ * @write_error: file-backed: the positive errno of a failed write-back not
+ *	yet reported by a flush, else 0. The pages it failed to write stay dirty.
  *
  * Needs SECTIONS_ACCESS_QUERY.
  */
@@ -175,7 +191,7 @@ struct sections_info {
 	__u32 uid;
 	__u32 gid;
 	__u32 mode;
-	__u32 pad;
+	__u32 write_error;
 };
 
 /**
@@ -221,6 +237,12 @@ struct sections_page_query {
  *	in any view).
  * @flags: SECTIONS_FLUSH_DURABLE.
  * @pad: must be zero.
+ *
+ * File-backed: the dirty pages of the range are written to the file now,
+ * even while mapped (they become clean and are dirtied again by the next
+ * write); with SECTIONS_FLUSH_DURABLE the range is then fsync'ed. A write-back
+ * error, this one or an earlier lazy one, is returned here (EIO, ENOSPC...).
+ * msync(MS_SYNC) on a view does the durable flush.
  *
  * Pagefile-backed sections have nothing to write: the call validates the
  * range and succeeds.

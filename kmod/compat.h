@@ -12,6 +12,9 @@
 #include <linux/ipc_namespace.h>
 #include <linux/pagemap.h>
 #include <linux/proc_ns.h>
+#include <linux/shmem_fs.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 
 /* The one place that compares kernel versions. */
 #define SECTIONS_KERNEL_AT_LEAST(a, b, c) (KERNEL_VERSION(a, b, c) <= LINUX_VERSION_CODE)
@@ -74,6 +77,59 @@ static inline struct folio *sections_get_folio(struct address_space *mapping, pg
 	struct folio *folio = filemap_get_folio(mapping, index);
 
 	return IS_ERR_OR_NULL(folio) ? NULL : folio;
+}
+
+/*
+ * shmem_file_setup() takes a vma_flags_t bitmap since vma flags became one
+ * (tested by the type's own macro rather than a release number).
+ */
+static inline struct file *sections_shmem_setup(const char *name, loff_t size, bool noreserve)
+{
+#ifdef EMPTY_VMA_FLAGS
+	return shmem_file_setup(name, size,
+				noreserve ? mk_vma_flags(VMA_NORESERVE_BIT) : EMPTY_VMA_FLAGS);
+#else
+	return shmem_file_setup(name, size, noreserve ? VM_NORESERVE : 0);
+#endif
+}
+
+/* Shrinkers are allocated by the core since 6.7; before, the caller owns them. */
+static inline struct shrinker *sections_shrinker_create(
+	unsigned long (*count)(struct shrinker *, struct shrink_control *),
+	unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	struct shrinker *shrinker;
+
+#if SECTIONS_KERNEL_AT_LEAST(6, 7, 0)
+	shrinker = shrinker_alloc(0, "sections");
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker_register(shrinker);
+#else
+	shrinker = kzalloc(sizeof(*shrinker), GFP_KERNEL);
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(shrinker, "sections")) {
+		kfree(shrinker);
+		return NULL;
+	}
+#endif
+	return shrinker;
+}
+
+static inline void sections_shrinker_destroy(struct shrinker *shrinker)
+{
+#if SECTIONS_KERNEL_AT_LEAST(6, 7, 0)
+	shrinker_free(shrinker);
+#else
+	unregister_shrinker(shrinker);
+	kfree(shrinker);
+#endif
 }
 
 #endif /* SECTIONS_COMPAT_H */

@@ -176,7 +176,10 @@ void sections_control_teardown(struct work_struct *work)
 	struct sections_control *ca = container_of(work, struct sections_control, teardown);
 
 	cancel_delayed_work_sync(&ca->writer);
-	sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_FINAL);
+	/* Once more if the first try failed (a transient error): data is at stake. */
+	if (sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_FINAL))
+		sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_FINAL);
+	sections_drop_dirty(ca);
 	mutex_lock(&controls_lock);
 	hash_del(&ca->link);
 	mutex_unlock(&controls_lock);
@@ -188,6 +191,19 @@ void sections_control_teardown(struct work_struct *work)
 	kfree(ca);
 	/* sections_exit() destroys sections_wq first, so this work has returned. */
 	module_put(THIS_MODULE);
+}
+
+/* Start every writer now (memory is short). */
+void sections_controls_kick_all(void)
+{
+	struct sections_control *ca;
+	unsigned int bkt;
+
+	mutex_lock(&controls_lock);
+	hash_for_each(controls, bkt, ca, link)
+		if (kref_read(&ca->ref))
+			mod_delayed_work(sections_wq, &ca->writer, 0);
+	mutex_unlock(&controls_lock);
 }
 
 /* Pages past the end of the backing file fault SIGBUS, as a Linux mmap would. */
@@ -209,15 +225,16 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 {
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct sections_control *ca = mapping->host->i_private;
 
+	sections_dirty_throttle(ca);
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
 		folio_unlock(folio);
 		return VM_FAULT_NOPAGE;
 	}
-	folio_mark_dirty(folio);
+	if (folio_mark_dirty(folio))
+		sections_page_dirtied(ca);
 	folio_wait_stable(folio);
-	/* So that pages trimmed by reclaim are found and written. */
-	sections_writer_kick(mapping->host->i_private);
 	return VM_FAULT_LOCKED;
 }

@@ -200,9 +200,12 @@ static int __init sections_init(void)
 	sections_wq = alloc_workqueue("sections", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!sections_wq)
 		return -ENOMEM;
-	ret = sectionsfs_init();
+	ret = sections_writeback_init();
 	if (ret)
 		goto err_wq;
+	ret = sectionsfs_init();
+	if (ret)
+		goto err_wb;
 	ret = sections_names_init();
 	if (ret)
 		goto err_fs;
@@ -222,6 +225,8 @@ err_names:
 	sections_names_exit();
 err_fs:
 	sectionsfs_exit();
+err_wb:
+	sections_writeback_exit();
 err_wq:
 	destroy_workqueue(sections_wq);
 	return ret;
@@ -232,6 +237,7 @@ static void __exit sections_exit(void)
 	misc_deregister(&sections_misc);
 	sections_placeholder_exit();
 	sections_procfs_exit();
+	sections_writeback_exit();
 	/* Control-area teardowns still running hold no module reference any more. */
 	destroy_workqueue(sections_wq);
 	sections_names_exit();

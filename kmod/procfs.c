@@ -42,7 +42,9 @@ static int names_show(struct seq_file *m, void *v)
 	if (entry->type != SECTIONS_OBJ_SECTION || entry->ns != current->nsproxy->ipc_ns)
 		return 0;
 	sec = section_of_name(entry);
-	seq_printf(m, "%s %llu %s %u %u %04o %d %d %lu\n", entry->name, sec->size,
+	/* Names may hold blanks: escape them so the columns stay columns. */
+	seq_escape(m, entry->name, " \t\n\\");
+	seq_printf(m, " %llu %s %u %u %04o %d %d %lu\n", sec->size,
 		   sec->control ? "file" : "pagefile",
 		   from_kuid_munged(user_ns, sec->uid), from_kgid_munged(user_ns, sec->gid),
 		   sec->mode, atomic_read(&sec->handles), atomic_read(&sec->views),

@@ -170,11 +170,11 @@ int section_prepare_file(struct sections_create_args *args, struct file *file)
 
 static int section_init_pagefile(struct section *sec)
 {
-	unsigned long vm_flags = (sec->attributes & SECTIONS_ATTR_NORESERVE) ? VM_NORESERVE : 0;
 	struct file *file;
 
-	/* Without VM_NORESERVE the whole size is charged now: NT's commit. */
-	file = shmem_file_setup("sections", sec->size, vm_flags);
+	/* Without NORESERVE the whole size is charged now: NT's commit. */
+	file = sections_shmem_setup("sections", sec->size,
+				    sec->attributes & SECTIONS_ATTR_NORESERVE);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	sec->backing = file;
@@ -267,8 +267,12 @@ void section_put(struct section *sec)
 /* Count one more handle. For a named section, caller holds sections_names_lock. */
 void section_handle_get(struct section *sec)
 {
-	atomic_inc(&sec->handles);
+	/*
+	 * The reference first: once handles is 2, a closing handle drops its
+	 * reference without the lock, and it must not be the last one.
+	 */
 	section_get(sec);
+	atomic_inc(&sec->handles);
 }
 
 /* The last handle takes the name with it; views may keep the memory. */

@@ -126,6 +126,7 @@ struct vfsmount *sectionsfs_mount(void);
 struct sections_control *sections_control_get(struct file *file, u64 size, bool writable);
 void sections_control_put(struct sections_control *ca);
 void sections_control_teardown(struct work_struct *work);
+void sections_controls_kick_all(void);
 vm_fault_t sections_file_fault(struct vm_fault *vmf);
 vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf);
 
@@ -134,6 +135,11 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 			enum sections_wb_mode mode);
 void sections_writer_work(struct work_struct *work);
 void sections_writer_kick(struct sections_control *ca);
+void sections_dirty_throttle(struct sections_control *ca);
+void sections_page_dirtied(struct sections_control *ca);
+void sections_drop_dirty(struct sections_control *ca);
+int sections_writeback_init(void);
+void sections_writeback_exit(void);
 int sections_write_error(struct sections_control *ca, bool clear);
 
 /**

@@ -225,8 +225,9 @@ static struct section *view_range(u64 addr, u64 len, pgoff_t *first, pgoff_t *co
 		mmap_read_unlock(mm);
 		return ERR_PTR(-EINVAL);
 	}
-	addr &= PAGE_MASK;
+	/* As FlushViewOfFile: the length counts from @addr, then whole pages. */
 	end = len ? addr + len : vma->vm_end;
+	addr &= PAGE_MASK;
 	if (end < addr || PAGE_ALIGN(end) > vma->vm_end) {
 		mmap_read_unlock(mm);
 		return ERR_PTR(-ENXIO);

@@ -24,6 +24,91 @@ module_param(writeback_delay_ms, uint, 0644);
 MODULE_PARM_DESC(writeback_delay_ms,
 		 "Delay before dirty pages whose share count reached zero are written (ms)");
 
+static unsigned long dirty_limit_pages;
+module_param(dirty_limit_pages, ulong, 0644);
+MODULE_PARM_DESC(dirty_limit_pages,
+		 "Dirty pages of file-backed sections above which writers wait (0: 1/8 of RAM)");
+
+/*
+ * Dirty pages of all file-backed sections. The kernel's dirty throttling
+ * does not see them (sectionsfs has no writeback bdi), so page_mkwrite
+ * throttles on this count, and a shrinker wakes the writers when reclaim
+ * needs the pages it has trimmed from views to be written.
+ */
+static atomic_long_t nr_dirty = ATOMIC_LONG_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(dirty_wq);
+/* When reclaim last asked the writers for help (jiffies). */
+static unsigned long pressure_seen;
+static struct shrinker *dirty_shrinker;
+static struct work_struct kick_all_work;
+
+static unsigned long dirty_limit(void)
+{
+	unsigned long limit = READ_ONCE(dirty_limit_pages);
+
+	return limit ? limit : totalram_pages() / 8;
+}
+
+/*
+ * Called before a page of @ca is dirtied, with no lock held but mmap_lock.
+ * Dirty pages that are mapped cannot be written (NT's rule), so waiting only
+ * helps while reclaim is trimming them, that is, when memory is short.
+ */
+void sections_dirty_throttle(struct sections_control *ca)
+{
+	if (atomic_long_read(&nr_dirty) <= dirty_limit() ||
+	    time_after(jiffies, READ_ONCE(pressure_seen) + HZ))
+		return;
+	/* Like balance_dirty_pages(): start the writer, give it a moment. */
+	mod_delayed_work(sections_wq, &ca->writer, 0);
+	wait_event_killable_timeout(dirty_wq, atomic_long_read(&nr_dirty) <= dirty_limit(),
+				    HZ / 20);
+}
+
+/* A page of @ca became dirty. */
+void sections_page_dirtied(struct sections_control *ca)
+{
+	atomic_long_inc(&nr_dirty);
+	sections_writer_kick(ca);
+}
+
+static unsigned long dirty_count(struct shrinker *shrinker, struct shrink_control *sc)
+{
+	return atomic_long_read(&nr_dirty) ?: SHRINK_EMPTY;
+}
+
+/*
+ * Reclaim trims mapped dirty pages (their share count drops to zero) but
+ * cannot write them: only the writers can. Start them now; reclaim frees the
+ * pages once they are clean.
+ */
+static unsigned long dirty_scan(struct shrinker *shrinker, struct shrink_control *sc)
+{
+	WRITE_ONCE(pressure_seen, jiffies);
+	queue_work(sections_wq, &kick_all_work);
+	return SHRINK_STOP;
+}
+
+static void kick_all(struct work_struct *work)
+{
+	sections_controls_kick_all();
+}
+
+int sections_writeback_init(void)
+{
+	pressure_seen = jiffies - 2 * HZ;
+	INIT_WORK(&kick_all_work, kick_all);
+	dirty_shrinker = sections_shrinker_create(dirty_count, dirty_scan);
+	return dirty_shrinker ? 0 : -ENOMEM;
+}
+
+/* Before sections_wq goes. */
+void sections_writeback_exit(void)
+{
+	sections_shrinker_destroy(dirty_shrinker);
+	cancel_work_sync(&kick_all_work);
+}
+
 /* Write one locked folio to @file. Bytes past the file's end are dropped, as truncation does. */
 static int write_folio(struct file *file, struct folio *folio)
 {
@@ -79,7 +164,11 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
 			struct folio *folio = fbatch.folios[i];
 
-			folio_lock(folio);
+			/* The lazy writer skips a page being faulted; it comes back. */
+			if (mode != SECTIONS_WB_LAZY)
+				folio_lock(folio);
+			else if (!folio_trylock(folio))
+				continue;
 			if (folio->mapping != mapping || !folio_test_dirty(folio) ||
 			    (mode == SECTIONS_WB_LAZY && folio_mapped(folio))) {
 				folio_unlock(folio);
@@ -91,12 +180,14 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 			 */
 			if (folio_mapped(folio))
 				folio_mkclean(folio);
-			folio_clear_dirty_for_io(folio);
+			if (folio_clear_dirty_for_io(folio))
+				atomic_long_dec(&nr_dirty);
 			folio_start_writeback(folio);
 			ret = ca->wfile ? write_folio(ca->wfile, folio) : -EBADF;
 			folio_end_writeback(folio);
 			if (ret) {
-				folio_mark_dirty(folio);
+				if (folio_mark_dirty(folio))
+					atomic_long_inc(&nr_dirty);
 				if (!ca->wb_error)
 					ca->wb_error = ret;
 				if (!err)
@@ -105,10 +196,43 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 			folio_unlock(folio);
 		}
 		folio_batch_release(&fbatch);
+		wake_up_all(&dirty_wq);
 		cond_resched();
 	}
 	mutex_unlock(&ca->io_lock);
 	return err;
+}
+
+/*
+ * Teardown, after the final write-back: pages that still could not be written
+ * are lost with the control area. Say so, and stop counting them.
+ */
+void sections_drop_dirty(struct sections_control *ca)
+{
+	struct address_space *mapping = ca->inode->i_mapping;
+	struct folio_batch fbatch;
+	unsigned long lost = 0;
+	pgoff_t index = 0;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios_tag(mapping, &index, ULONG_MAX, PAGECACHE_TAG_DIRTY, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			folio_lock(folio);
+			if (folio_clear_dirty_for_io(folio)) {
+				atomic_long_dec(&nr_dirty);
+				lost++;
+			}
+			folio_unlock(folio);
+		}
+		folio_batch_release(&fbatch);
+	}
+	if (lost)
+		pr_err("sections: %lu dirty pages could not be written to their file (error %d)\n",
+		       lost, ca->wb_error);
+	wake_up_all(&dirty_wq);
 }
 
 /* The first unreported write error (-errno, or 0), optionally cleared. */

@@ -3,6 +3,7 @@
  * Creating pagefile-backed sections: the handle, size rounding, the commit
  * limit, protections, access masks and argument validation.
  */
+#define _GNU_SOURCE
 #include "sections_test.h"
 
 static const __u32 all_protections[] = {
@@ -76,7 +77,7 @@ TEST_F(create, query_fields)
 	EXPECT_EQ(SECTIONS_ACCESS_ALL & ~SECTIONS_ACCESS_MAP_EXECUTE, info.access);
 	EXPECT_EQ(1, info.handles);
 	EXPECT_EQ(0, info.views);
-	EXPECT_EQ(0, info.pad);
+	EXPECT_EQ(0, info.write_error);
 	close(h);
 }
 
@@ -256,7 +257,8 @@ TEST_F(create, protections_invalid)
 TEST_F(create, unknown_flags)
 {
 	static const __u32 bad[] = {
-		SECTIONS_DUP_SAME_ACCESS, 0x04, 0x80, 0x80000000, 0xffffffff,
+		SECTIONS_DUP_SAME_ACCESS, 0x08, 0x80, 0x80000000, 0xffffffff,
+		SECTIONS_HANDLE_CLOEXEC | 0x10,
 	};
 	unsigned int i;
 
@@ -306,18 +308,19 @@ TEST_F(create, unknown_access)
 	}
 }
 
-TEST_F(create, pad_nonzero)
+/* fd is for file-backed sections only: without SECTIONS_CREATE_FILE it must be 0. */
+TEST_F(create, fd_without_file_flag)
 {
 	struct sections_create_args args;
 	int h;
 
 	sec_create_init(&args, self->ps, NULL, SECTIONS_PAGE_READWRITE, 0);
-	args.pad = 1;
+	args.fd = 1;
 	h = sec_create_args(self->dev, &args);
 	EXPECT_EQ(-1, h);
 	EXPECT_EQ(EINVAL, errno);
 
-	args.pad = 0x80000000;
+	args.fd = 0x80000000;
 	h = sec_create_args(self->dev, &args);
 	EXPECT_EQ(-1, h);
 	EXPECT_EQ(EINVAL, errno);

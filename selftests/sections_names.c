@@ -3,6 +3,7 @@
  * Named sections: name rules, prefixes, create-or-open, open, the per IPC
  * namespace name table and names held by objects of another type.
  */
+#define _GNU_SOURCE
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -30,15 +31,20 @@ FIXTURE_TEARDOWN(names)
 	close(self->dev);
 }
 
-/* Query the name of a handle into buf (poisoned first); returns the ioctl's result. */
-static int query_name(int h, char *buf, __u32 size, struct sections_info *info)
+/*
+ * Query the name of a handle into buf, telling the module it has size bytes;
+ * all cap bytes of buf are poisoned first. Returns the ioctl's result.
+ */
+static int query_name_cap(int h, char *buf, size_t cap, __u32 size, struct sections_info *info)
 {
-	memset(buf, POISON_BYTE, size + 8);
+	memset(buf, POISON_BYTE, cap);
 	memset(info, POISON_BYTE, sizeof(*info));
 	info->name = (uintptr_t)buf;
 	info->name_size = size;
 	return ioctl(h, SECTIONS_IOC_QUERY, info);
 }
+
+#define query_name(h, buf, size, info) query_name_cap(h, buf, sizeof(buf), size, info)
 
 /* A name of exactly len bytes: prefix, then the process-unique part, then 'n's. */
 static void long_name(char *buf, const char *prefix, size_t len)
@@ -236,8 +242,7 @@ TEST_F(names, case_sensitive)
 
 	close(h2);
 	/* Its only handle closed, "ABC" is gone; "abc" is not. */
-	EXPECT_EQ(-1, sec_open(self->dev, upper, RO_ACCESS));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(ENOENT, sec_open_errno(self->dev, upper));
 	h3 = sec_open(self->dev, lower, RO_ACCESS);
 	ASSERT_LE(0, h3);
 	close(h3);
@@ -404,19 +409,16 @@ TEST_F(names, create_existing_failure_keeps_count)
 	EXPECT_EQ(-1, h2);
 	EXPECT_EQ(1, sec_query_field(h1, handles));
 	close(h1);
-	EXPECT_EQ(-1, sec_open(self->dev, self->name, RO_ACCESS));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(ENOENT, sec_open_errno(self->dev, self->name));
 }
 
 TEST_F(names, open_unknown)
 {
 	char global[80];
 
-	EXPECT_EQ(-1, sec_open(self->dev, self->name, RO_ACCESS));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(ENOENT, sec_open_errno(self->dev, self->name));
 	snprintf(global, sizeof(global), "Global\\%s", self->name);
-	EXPECT_EQ(-1, sec_open(self->dev, global, RO_ACCESS));
-	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(ENOENT, sec_open_errno(self->dev, global));
 }
 
 TEST_F(names, open_access)
@@ -515,6 +517,9 @@ TEST_F(names, open_bad_arguments)
 	args.flags = SECTIONS_DUP_SAME_ACCESS;
 	EXPECT_EQ(-1, ioctl(self->dev, SECTIONS_IOC_OPEN, &args));
 	EXPECT_EQ(EINVAL, errno);
+	args.flags = SECTIONS_CREATE_FILE;
+	EXPECT_EQ(-1, ioctl(self->dev, SECTIONS_IOC_OPEN, &args));
+	EXPECT_EQ(EINVAL, errno);
 	args.flags = 0x80000000;
 	EXPECT_EQ(-1, ioctl(self->dev, SECTIONS_IOC_OPEN, &args));
 	EXPECT_EQ(EINVAL, errno);
@@ -579,13 +584,14 @@ TEST_F(names, open_shares_pages)
 /* Names live in the IPC namespace of the caller. */
 TEST_F(names, ipc_namespace)
 {
+	char global[80], later[80];
 	struct lockstep ls;
-	char global[80];
 	char *p;
 	pid_t pid;
-	int h;
+	int h, h3;
 
 	snprintf(global, sizeof(global), "Global\\%s", self->name);
+	snprintf(later, sizeof(later), "%s-later", self->name);
 	h = sec_create(self->dev, self->ps, self->name, SECTIONS_PAGE_READWRITE, 0, NULL);
 	ASSERT_LE(0, h);
 	p = sec_map(h, self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
@@ -617,24 +623,18 @@ TEST_F(names, ipc_namespace)
 		CHILD_CHECK(child_post(&ls, 'c') == 0);
 		CHILD_CHECK(child_wait(&ls) == 'p');
 		/* A name the parent created later is not here either. */
-		CHILD_CHECK_ERR(ENOENT, sec_open(self->dev, "later", RO_ACCESS));
+		CHILD_CHECK_ERR(ENOENT, sec_open(self->dev, later, RO_ACCESS));
 		_exit(0);
 	}
 	ASSERT_EQ('c', parent_wait(&ls));
 	EXPECT_EQ(0x11, p[0]);
 	EXPECT_EQ(1, sec_query_field(h, handles));
-	{
-		char later[80];
-		int h3;
-
-		snprintf(later, sizeof(later), "%s", "later");
-		h3 = sec_create(self->dev, self->ps, later, SECTIONS_PAGE_READWRITE, 0, NULL);
-		EXPECT_LE(0, h3);
-		EXPECT_EQ(0, parent_post(&ls, 'p'));
-		EXPECT_EQ(0, wait_child(pid));
-		if (h3 >= 0)
-			close(h3);
-	}
+	h3 = sec_create(self->dev, self->ps, later, SECTIONS_PAGE_READWRITE, 0, NULL);
+	EXPECT_LE(0, h3);
+	EXPECT_EQ(0, parent_post(&ls, 'p'));
+	EXPECT_EQ(0, wait_child(pid));
+	if (h3 >= 0)
+		close(h3);
 	munmap(p, self->ps);
 	close(h);
 }
@@ -697,6 +697,7 @@ FIXTURE_TEARDOWN(typed)
 TEST_F(typed, other_type_is_emediumtype)
 {
 	char global[80], local[80];
+	__u32 result;
 	int r, h;
 
 	snprintf(global, sizeof(global), "Global\\%s", self->name);
@@ -719,17 +720,12 @@ TEST_F(typed, other_type_is_emediumtype)
 
 	/* Once the placeholder goes, the name is free. */
 	close(r);
-	EXPECT_EQ(-1, sec_open(self->dev, self->name, RO_ACCESS));
-	EXPECT_EQ(ENOENT, errno);
-	{
-		__u32 result = POISON32;
-
-		h = sec_create(self->dev, self->ps, self->name, SECTIONS_PAGE_READWRITE, 0,
-			       &result);
-		ASSERT_LE(0, h);
-		EXPECT_EQ(0, result);
-		close(h);
-	}
+	EXPECT_EQ(ENOENT, sec_open_errno(self->dev, self->name));
+	result = POISON32;
+	h = sec_create(self->dev, self->ps, self->name, SECTIONS_PAGE_READWRITE, 0, &result);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, result);
+	close(h);
 }
 
 TEST_F(typed, reserve_taken_name)

@@ -137,6 +137,20 @@ static inline int sec_open(int dev, const char *name, __u32 access)
 	return sec_open_len(dev, name, strlen(name), access, 0);
 }
 
+/*
+ * Try to open name (QUERY access): 0 when that worked (the handle is closed
+ * again), else the errno. For "the name is gone" checks that do not leak.
+ */
+static inline int sec_open_errno(int dev, const char *name)
+{
+	int h = sec_open(dev, name, SECTIONS_ACCESS_QUERY);
+
+	if (h < 0)
+		return errno;
+	close(h);
+	return 0;
+}
+
 static inline int sec_dup(int handle, __u32 access, __u32 flags)
 {
 	struct sections_dup_args args = { .access = access, .flags = flags };
@@ -153,10 +167,10 @@ static inline int sec_query(int handle, struct sections_info *info)
 	return ioctl(handle, SECTIONS_IOC_QUERY, info);
 }
 
-/* Query and return one field, or (__u32)-1 when the query fails. */
+/* Query and return one field (as a __u64), or (__u64)-1 when the query fails. */
 #define sec_query_field(handle, field) ({ \
 	struct sections_info __info; \
-	sec_query((handle), &__info) ? (__u32)-1 : (__u32)__info.field; \
+	sec_query((handle), &__info) ? (__u64)-1 : (__u64)__info.field; \
 })
 
 static inline void poison_pages(struct sections_page_info *pages, size_t n)
@@ -238,6 +252,25 @@ static inline int fd_cloexec(int fd)
 	return fl < 0 ? -1 : !!(fl & FD_CLOEXEC);
 }
 
+/*
+ * The kernel's taint flags that a module bug sets: a WARN (W), an oops (D),
+ * a bad page (B). A test can check none of them appeared while it ran.
+ */
+#define TAINT_BUG_MASK	((1UL << 9) | (1UL << 7) | (1UL << 5))
+
+static inline unsigned long kernel_taint(void)
+{
+	unsigned long t = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &t) != 1)
+			t = 0;
+		fclose(f);
+	}
+	return t & TAINT_BUG_MASK;
+}
+
 /* ---- forked children ---- */
 
 #define CHILD_CHECK(cond) do { \
@@ -280,19 +313,6 @@ static inline int wait_child(pid_t pid)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return -1;
-}
-
-/* Run fn(arg) in a forked child; return wait_child() of it. */
-static inline int run_in_child(int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0)
-		_exit(fn(arg));
-	return wait_child(pid);
 }
 
 /*

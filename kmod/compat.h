@@ -16,6 +16,13 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 
+/* struct folio_batch moved out of pagevec.h in 7.x. */
+#if __has_include(<linux/folio_batch.h>)
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
+#endif
+
 /* The one place that compares kernel versions. */
 #define SECTIONS_KERNEL_AT_LEAST(a, b, c) (KERNEL_VERSION(a, b, c) <= LINUX_VERSION_CODE)
 

@@ -29,7 +29,6 @@ static void sectionsfs_evict_inode(struct inode *inode)
 
 static const struct super_operations sectionsfs_sops = {
 	.statfs = simple_statfs,
-	.drop_inode = generic_delete_inode,
 	.evict_inode = sectionsfs_evict_inode,
 };
 

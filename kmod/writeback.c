@@ -13,7 +13,6 @@
 #include <linux/highmem.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/rmap.h>
 
 #include "compat.h"

@@ -17,7 +17,7 @@
 #include <linux/slab.h>
 
 /* struct folio_batch moved out of pagevec.h in 7.x. */
-#if __has_include(<linux/folio_batch.h>)
+#if __has_include("linux/folio_batch.h")
 #include <linux/folio_batch.h>
 #else
 #include <linux/pagevec.h>

@@ -188,7 +188,7 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 				if (folio_mark_dirty(folio))
 					atomic_long_inc(&nr_dirty);
 				if (!ca->wb_error)
-					ca->wb_error = ret;
+					WRITE_ONCE(ca->wb_error, ret);
 				if (!err)
 					err = ret;
 			}
@@ -234,15 +234,19 @@ void sections_drop_dirty(struct sections_control *ca)
 	wake_up_all(&dirty_wq);
 }
 
-/* The first unreported write error (-errno, or 0), optionally cleared. */
+/*
+ * The first unreported write error (-errno, or 0), optionally cleared. A
+ * query only peeks, without waiting for a writer that holds io_lock.
+ */
 int sections_write_error(struct sections_control *ca, bool clear)
 {
 	int err;
 
+	if (!clear)
+		return READ_ONCE(ca->wb_error);
 	mutex_lock(&ca->io_lock);
 	err = ca->wb_error;
-	if (clear)
-		ca->wb_error = 0;
+	ca->wb_error = 0;
 	mutex_unlock(&ca->io_lock);
 	return err;
 }

@@ -227,7 +227,6 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	struct sections_control *ca = mapping->host->i_private;
 
-	sections_dirty_throttle(ca);
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
 		folio_unlock(folio);

@@ -135,7 +135,6 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 			enum sections_wb_mode mode);
 void sections_writer_work(struct work_struct *work);
 void sections_writer_kick(struct sections_control *ca);
-void sections_dirty_throttle(struct sections_control *ca);
 void sections_page_dirtied(struct sections_control *ca);
 void sections_drop_dirty(struct sections_control *ca);
 int sections_writeback_init(void);

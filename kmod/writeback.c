@@ -23,46 +23,16 @@ module_param(writeback_delay_ms, uint, 0644);
 MODULE_PARM_DESC(writeback_delay_ms,
 		 "Delay before dirty pages whose share count reached zero are written (ms)");
 
-static unsigned long dirty_limit_pages;
-module_param(dirty_limit_pages, ulong, 0644);
-MODULE_PARM_DESC(dirty_limit_pages,
-		 "Dirty pages of file-backed sections above which writers wait (0: 1/8 of RAM)");
-
 /*
- * Dirty pages of all file-backed sections. The kernel's dirty throttling
- * does not see them (sectionsfs has no writeback bdi), so page_mkwrite
- * throttles on this count, and a shrinker wakes the writers when reclaim
- * needs the pages it has trimmed from views to be written.
+ * Dirty pages of all file-backed sections. Reclaim trims mapped dirty pages
+ * from views (their share count drops to zero) but cannot write them: a
+ * shrinker counts them and starts the writers, and reclaim frees the pages
+ * once they are clean. No dirty throttling: pages still mapped cannot be
+ * written (NT's rule), so making the writing process wait would not help.
  */
 static atomic_long_t nr_dirty = ATOMIC_LONG_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(dirty_wq);
-/* When reclaim last asked the writers for help (jiffies). */
-static unsigned long pressure_seen;
 static struct shrinker *dirty_shrinker;
 static struct work_struct kick_all_work;
-
-static unsigned long dirty_limit(void)
-{
-	unsigned long limit = READ_ONCE(dirty_limit_pages);
-
-	return limit ? limit : totalram_pages() / 8;
-}
-
-/*
- * Called before a page of @ca is dirtied, with no lock held but mmap_lock.
- * Dirty pages that are mapped cannot be written (NT's rule), so waiting only
- * helps while reclaim is trimming them, that is, when memory is short.
- */
-void sections_dirty_throttle(struct sections_control *ca)
-{
-	if (atomic_long_read(&nr_dirty) <= dirty_limit() ||
-	    time_after(jiffies, READ_ONCE(pressure_seen) + HZ))
-		return;
-	/* Like balance_dirty_pages(): start the writer, give it a moment. */
-	mod_delayed_work(sections_wq, &ca->writer, 0);
-	wait_event_killable_timeout(dirty_wq, atomic_long_read(&nr_dirty) <= dirty_limit(),
-				    HZ / 20);
-}
 
 /* A page of @ca became dirty. */
 void sections_page_dirtied(struct sections_control *ca)
@@ -83,7 +53,6 @@ static unsigned long dirty_count(struct shrinker *shrinker, struct shrink_contro
  */
 static unsigned long dirty_scan(struct shrinker *shrinker, struct shrink_control *sc)
 {
-	WRITE_ONCE(pressure_seen, jiffies);
 	queue_work(sections_wq, &kick_all_work);
 	return SHRINK_STOP;
 }
@@ -95,7 +64,6 @@ static void kick_all(struct work_struct *work)
 
 int sections_writeback_init(void)
 {
-	pressure_seen = jiffies - 2 * HZ;
 	INIT_WORK(&kick_all_work, kick_all);
 	dirty_shrinker = sections_shrinker_create(dirty_count, dirty_scan);
 	return dirty_shrinker ? 0 : -ENOMEM;
@@ -195,7 +163,6 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 			folio_unlock(folio);
 		}
 		folio_batch_release(&fbatch);
-		wake_up_all(&dirty_wq);
 		cond_resched();
 	}
 	mutex_unlock(&ca->io_lock);
@@ -231,7 +198,6 @@ void sections_drop_dirty(struct sections_control *ca)
 	if (lost)
 		pr_err("sections: %lu dirty pages could not be written to their file (error %d)\n",
 		       lost, ca->wb_error);
-	wake_up_all(&dirty_wq);
 }
 
 /*

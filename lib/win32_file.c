@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
+/*
+ * libsections Win32 layer: the small synchronous file API (CreateFile,
+ * ReadFile, WriteFile, file sizes and pointers, SetEndOfFile,
+ * FlushFileBuffers, DeleteFile) over open(2) and friends.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "win32.h"
+
+#define WIN32_PATH_MAX	4096
+
+/* The fd of a file handle, or -1 with ERROR_INVALID_HANDLE set. */
+static int file_fd(HANDLE h)
+{
+	int fd = win32_fd(h);
+
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0 || win32_is_section(fd)) {
+		SetLastError(ERROR_INVALID_HANDLE);
+		return -1;
+	}
+	return fd;
+}
+
+static int open_retry(const char *path, int flags, mode_t mode)
+{
+	int fd;
+
+	do {
+		fd = open(path, flags, mode);
+	} while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+static HANDLE create_file(const char *path, DWORD access, LPSECURITY_ATTRIBUTES sa,
+			  DWORD disposition, DWORD flags_attrs)
+{
+	bool rd = access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA);
+	bool wr = access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA);
+	int flags = O_CLOEXEC, fd = -1;
+	bool existed = false;
+
+	if (!path) {
+		SetLastError(ERROR_INVALID_PARAMETER);
+		return INVALID_HANDLE_VALUE;
+	}
+	if (flags_attrs & (FILE_FLAG_OVERLAPPED | FILE_FLAG_DELETE_ON_CLOSE)) {
+		SetLastError(ERROR_INVALID_PARAMETER);
+		return INVALID_HANDLE_VALUE;
+	}
+	flags |= wr ? (rd ? O_RDWR : O_WRONLY) : O_RDONLY;
+	if (sa && sa->bInheritHandle)
+		flags &= ~O_CLOEXEC;
+	if (flags_attrs & FILE_FLAG_WRITE_THROUGH)
+		flags |= O_DSYNC;
+
+	switch (disposition) {
+	case CREATE_NEW:
+		fd = open_retry(path, flags | O_CREAT | O_EXCL, 0666);
+		if (fd < 0 && errno == EEXIST) {
+			SetLastError(ERROR_FILE_EXISTS);
+			return INVALID_HANDLE_VALUE;
+		}
+		break;
+	case CREATE_ALWAYS:
+	case OPEN_ALWAYS:
+		/* Create, or open what is there; loop if it vanishes in between. */
+		for (;;) {
+			fd = open_retry(path, flags | O_CREAT | O_EXCL, 0666);
+			if (fd >= 0 || errno != EEXIST)
+				break;
+			fd = open_retry(path, flags | (disposition == CREATE_ALWAYS ?
+						       O_TRUNC : 0), 0);
+			if (fd >= 0) {
+				existed = true;
+				break;
+			}
+			if (errno != ENOENT)
+				break;
+		}
+		break;
+	case OPEN_EXISTING:
+		fd = open_retry(path, flags, 0);
+		break;
+	case TRUNCATE_EXISTING:
+		if (!wr) {
+			SetLastError(ERROR_INVALID_PARAMETER);
+			return INVALID_HANDLE_VALUE;
+		}
+		fd = open_retry(path, flags | O_TRUNC, 0);
+		break;
+	default:
+		SetLastError(ERROR_INVALID_PARAMETER);
+		return INVALID_HANDLE_VALUE;
+	}
+	if (fd < 0) {
+		win32_set_errno(errno);
+		return INVALID_HANDLE_VALUE;
+	}
+	/* A directory opens only with FILE_FLAG_BACKUP_SEMANTICS on Windows. */
+	if (!(flags_attrs & FILE_FLAG_BACKUP_SEMANTICS)) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			SetLastError(ERROR_ACCESS_DENIED);
+			return INVALID_HANDLE_VALUE;
+		}
+	}
+	if (disposition == CREATE_ALWAYS || disposition == OPEN_ALWAYS)
+		SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+	else
+		SetLastError(ERROR_SUCCESS);
+	return win32_handle(fd);
+}
+
+SECTIONS_EXPORT HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess,
+					  DWORD dwShareMode, LPSECURITY_ATTRIBUTES sa,
+					  DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes,
+					  HANDLE hTemplateFile)
+{
+	(void)dwShareMode;
+	(void)hTemplateFile;
+	return create_file(lpFileName, dwDesiredAccess, sa, dwCreationDisposition,
+			   dwFlagsAndAttributes);
+}
+
+SECTIONS_EXPORT HANDLE WINAPI CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess,
+					  DWORD dwShareMode, LPSECURITY_ATTRIBUTES sa,
+					  DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes,
+					  HANDLE hTemplateFile)
+{
+	char path[WIN32_PATH_MAX];
+	int ret;
+
+	(void)dwShareMode;
+	(void)hTemplateFile;
+	if (!lpFileName)
+		return create_file(NULL, 0, sa, 0, 0);
+	ret = win32_utf16_to_utf8(lpFileName, path, sizeof(path));
+	if (ret) {
+		win32_set_name_error(ret);
+		return INVALID_HANDLE_VALUE;
+	}
+	return create_file(path, dwDesiredAccess, sa, dwCreationDisposition,
+			   dwFlagsAndAttributes);
+}
+
+SECTIONS_EXPORT BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
+				     LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped)
+{
+	int fd;
+	ssize_t n;
+
+	if (lpNumberOfBytesRead)
+		*lpNumberOfBytesRead = 0;
+	fd = file_fd(hFile);
+	if (fd < 0)
+		return FALSE;
+	if (lpOverlapped || (!lpBuffer && nNumberOfBytesToRead)) {
+		SetLastError(lpOverlapped ? ERROR_INVALID_PARAMETER : ERROR_NOACCESS);
+		return FALSE;
+	}
+	do {
+		n = read(fd, lpBuffer, nNumberOfBytesToRead);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		SetLastError(errno == EIO ? ERROR_READ_FAULT :
+			     errno == EBADF ? ERROR_ACCESS_DENIED : win32_error_of(errno));
+		return FALSE;
+	}
+	if (lpNumberOfBytesRead)
+		*lpNumberOfBytesRead = (DWORD)n;
+	return TRUE;
+}
+
+SECTIONS_EXPORT BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite,
+				      LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped)
+{
+	const char *p = lpBuffer;
+	DWORD done = 0;
+	int fd;
+
+	if (lpNumberOfBytesWritten)
+		*lpNumberOfBytesWritten = 0;
+	fd = file_fd(hFile);
+	if (fd < 0)
+		return FALSE;
+	if (lpOverlapped || (!lpBuffer && nNumberOfBytesToWrite)) {
+		SetLastError(lpOverlapped ? ERROR_INVALID_PARAMETER : ERROR_NOACCESS);
+		return FALSE;
+	}
+	while (done < nNumberOfBytesToWrite) {
+		ssize_t n = write(fd, p + done, nNumberOfBytesToWrite - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* EBADF: a valid fd not open for writing. */
+			win32_set_errno(n == 0 ? ENOSPC : errno == EBADF ? EACCES : errno);
+			if (lpNumberOfBytesWritten)
+				*lpNumberOfBytesWritten = done;
+			return FALSE;
+		}
+		done += (DWORD)n;
+	}
+	if (lpNumberOfBytesWritten)
+		*lpNumberOfBytesWritten = done;
+	return TRUE;
+}
+
+static bool file_size(HANDLE h, uint64_t *size)
+{
+	int fd = file_fd(h);
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st)) {
+		win32_set_errno(errno);
+		return false;
+	}
+	*size = (uint64_t)st.st_size;
+	return true;
+}
+
+SECTIONS_EXPORT DWORD WINAPI GetFileSize(HANDLE hFile, LPDWORD lpFileSizeHigh)
+{
+	uint64_t size;
+
+	if (!file_size(hFile, &size))
+		return INVALID_FILE_SIZE;
+	if (lpFileSizeHigh)
+		*lpFileSizeHigh = (DWORD)(size >> 32);
+	if ((DWORD)size == INVALID_FILE_SIZE)
+		SetLastError(NO_ERROR);
+	return (DWORD)size;
+}
+
+SECTIONS_EXPORT BOOL WINAPI GetFileSizeEx(HANDLE hFile, PLARGE_INTEGER lpFileSize)
+{
+	uint64_t size;
+
+	if (!lpFileSize) {
+		SetLastError(ERROR_NOACCESS);
+		return FALSE;
+	}
+	if (!file_size(hFile, &size))
+		return FALSE;
+	lpFileSize->QuadPart = (LONGLONG)size;
+	return TRUE;
+}
+
+/* lseek for both pointer functions: 0 with *pos, or a Windows error code. */
+static DWORD seek(int fd, int64_t dist, DWORD method, int64_t *pos)
+{
+	int whence;
+	off_t r;
+
+	switch (method) {
+	case FILE_BEGIN:
+		whence = SEEK_SET;
+		break;
+	case FILE_CURRENT:
+		whence = SEEK_CUR;
+		break;
+	case FILE_END:
+		whence = SEEK_END;
+		break;
+	default:
+		return ERROR_INVALID_PARAMETER;
+	}
+	r = lseek(fd, (off_t)dist, whence);
+	if (r < 0)
+		return errno == EINVAL ? ERROR_NEGATIVE_SEEK : win32_error_of(errno);
+	*pos = r;
+	return 0;
+}
+
+SECTIONS_EXPORT DWORD WINAPI SetFilePointer(HANDLE hFile, LONG lDistanceToMove,
+					    PLONG lpDistanceToMoveHigh, DWORD dwMoveMethod)
+{
+	int64_t dist, pos = 0, old;
+	int fd = file_fd(hFile);
+	DWORD err;
+
+	if (fd < 0)
+		return INVALID_SET_FILE_POINTER;
+	if (lpDistanceToMoveHigh)
+		dist = (int64_t)(((uint64_t)(uint32_t)*lpDistanceToMoveHigh << 32) |
+				 (uint32_t)lDistanceToMove);
+	else
+		dist = lDistanceToMove;
+	old = lseek(fd, 0, SEEK_CUR);
+	err = seek(fd, dist, dwMoveMethod, &pos);
+	if (!err && !lpDistanceToMoveHigh && pos > (int64_t)UINT32_MAX) {
+		/* Not representable in 32 bits: put the pointer back, as Windows refuses. */
+		if (old >= 0)
+			lseek(fd, old, SEEK_SET);
+		err = ERROR_INVALID_PARAMETER;
+	}
+	if (err) {
+		SetLastError(err);
+		return INVALID_SET_FILE_POINTER;
+	}
+	if (lpDistanceToMoveHigh)
+		*lpDistanceToMoveHigh = (LONG)(uint32_t)((uint64_t)pos >> 32);
+	if ((DWORD)pos == INVALID_SET_FILE_POINTER)
+		SetLastError(NO_ERROR);
+	return (DWORD)pos;
+}
+
+SECTIONS_EXPORT BOOL WINAPI SetFilePointerEx(HANDLE hFile, LARGE_INTEGER liDistanceToMove,
+					     PLARGE_INTEGER lpNewFilePointer, DWORD dwMoveMethod)
+{
+	int fd = file_fd(hFile);
+	int64_t pos = 0;
+	DWORD err;
+
+	if (fd < 0)
+		return FALSE;
+	err = seek(fd, liDistanceToMove.QuadPart, dwMoveMethod, &pos);
+	if (err) {
+		SetLastError(err);
+		return FALSE;
+	}
+	if (lpNewFilePointer)
+		lpNewFilePointer->QuadPart = pos;
+	return TRUE;
+}
+
+SECTIONS_EXPORT BOOL WINAPI SetEndOfFile(HANDLE hFile)
+{
+	int fd = file_fd(hFile);
+	off_t pos;
+
+	if (fd < 0)
+		return FALSE;
+	pos = lseek(fd, 0, SEEK_CUR);
+	if (pos < 0 || ftruncate(fd, pos)) {
+		SetLastError(errno == EINVAL || errno == EBADF ? ERROR_ACCESS_DENIED :
+			     win32_error_of(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+SECTIONS_EXPORT BOOL WINAPI FlushFileBuffers(HANDLE hFile)
+{
+	int fd = file_fd(hFile);
+
+	if (fd < 0)
+		return FALSE;
+	if (fsync(fd)) {
+		win32_set_errno(errno);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static BOOL delete_file(const char *path)
+{
+	struct stat st;
+
+	if (!path) {
+		SetLastError(ERROR_INVALID_PARAMETER);
+		return FALSE;
+	}
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		SetLastError(ERROR_ACCESS_DENIED);
+		return FALSE;
+	}
+	if (unlink(path)) {
+		win32_set_errno(errno);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+SECTIONS_EXPORT BOOL WINAPI DeleteFileA(LPCSTR lpFileName)
+{
+	return delete_file(lpFileName);
+}
+
+SECTIONS_EXPORT BOOL WINAPI DeleteFileW(LPCWSTR lpFileName)
+{
+	char path[WIN32_PATH_MAX];
+	int ret;
+
+	if (!lpFileName)
+		return delete_file(NULL);
+	ret = win32_utf16_to_utf8(lpFileName, path, sizeof(path));
+	if (ret) {
+		win32_set_name_error(ret);
+		return FALSE;
+	}
+	return delete_file(path);
+}

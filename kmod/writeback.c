@@ -33,6 +33,9 @@ MODULE_PARM_DESC(writeback_delay_ms,
 static atomic_long_t nr_dirty = ATOMIC_LONG_INIT(0);
 static struct shrinker *dirty_shrinker;
 static struct work_struct kick_all_work;
+/* Reclaim calls the shrinker in bursts: one kick per KICK_INTERVAL is enough. */
+#define KICK_INTERVAL (HZ / 10)
+static unsigned long last_kick;
 
 /* A page of @ca became dirty. */
 void sections_page_dirtied(struct sections_control *ca)
@@ -53,7 +56,12 @@ static unsigned long dirty_count(struct shrinker *shrinker, struct shrink_contro
  */
 static unsigned long dirty_scan(struct shrinker *shrinker, struct shrink_control *sc)
 {
-	queue_work(sections_wq, &kick_all_work);
+	unsigned long now = jiffies;
+
+	if (time_after(now, READ_ONCE(last_kick) + KICK_INTERVAL)) {
+		WRITE_ONCE(last_kick, now);
+		queue_work(sections_wq, &kick_all_work);
+	}
 	return SHRINK_STOP;
 }
 
@@ -64,6 +72,7 @@ static void kick_all(struct work_struct *work)
 
 int sections_writeback_init(void)
 {
+	last_kick = jiffies - KICK_INTERVAL - 1;
 	INIT_WORK(&kick_all_work, kick_all);
 	dirty_shrinker = sections_shrinker_create(dirty_count, dirty_scan);
 	return dirty_shrinker ? 0 : -ENOMEM;

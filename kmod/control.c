@@ -20,6 +20,8 @@
 static DEFINE_MUTEX(controls_lock);
 static DEFINE_HASHTABLE(controls, 8);
 static DECLARE_WAIT_QUEUE_HEAD(controls_wq);
+/* Bumped each time a dying control area leaves the table. */
+static atomic_t controls_gone = ATOMIC_INIT(0);
 
 /* Fill a page from the backing file; past its end the page reads as zero. */
 static int control_read_folio(struct file *unused, struct folio *folio)
@@ -61,19 +63,6 @@ static const struct file_operations control_reopen_fops = {
 	.owner = THIS_MODULE,
 	.open = control_reopen,
 };
-
-/* Is a control area of @key on its way out? */
-static bool control_dying(struct inode *key)
-{
-	struct sections_control *ca;
-	bool dying = false;
-
-	mutex_lock(&controls_lock);
-	hash_for_each_possible(controls, ca, link, (unsigned long)key)
-		dying |= ca->key == key;
-	mutex_unlock(&controls_lock);
-	return dying;
-}
 
 static struct sections_control *control_alloc(struct file *file, u64 size, bool writable)
 {
@@ -119,6 +108,7 @@ struct sections_control *sections_control_get(struct file *file, u64 size, bool 
 {
 	struct inode *key = file_inode(file);
 	struct sections_control *ca, *found;
+	int gone;
 
 retry:
 	mutex_lock(&controls_lock);
@@ -134,8 +124,9 @@ retry:
 		 * Dying: its last dirty pages are being written. A new control
 		 * area would read stale bytes from the file, so wait for it.
 		 */
+		gone = atomic_read(&controls_gone);
 		mutex_unlock(&controls_lock);
-		wait_event(controls_wq, !control_dying(key));
+		wait_event(controls_wq, atomic_read(&controls_gone) != gone);
 		goto retry;
 	}
 	if (!found) {
@@ -182,6 +173,7 @@ void sections_control_teardown(struct work_struct *work)
 	sections_drop_dirty(ca);
 	mutex_lock(&controls_lock);
 	hash_del(&ca->link);
+	atomic_inc(&controls_gone);
 	mutex_unlock(&controls_lock);
 	wake_up_all(&controls_wq);
 	if (ca->wfile)

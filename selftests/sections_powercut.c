@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <unistd.h>
 #include <linux/sections.h>
 
@@ -85,6 +86,9 @@ int main(int argc, char **argv)
 	usleep(300000);
 	printf("powercut: cutting the power\n");
 	fflush(stdout);
+	/* The reset drops what the serial port has not sent yet: let the line out first. */
+	tcdrain(STDOUT_FILENO);
+	sleep(1);
 	sysrq = fopen("/proc/sysrq-trigger", "w");
 	if (!sysrq)
 		return fail("sysrq");

@@ -211,7 +211,8 @@ vm_fault_t sections_file_fault(struct vm_fault *vmf)
 
 /*
  * The first write to a clean page: mark it dirty. It stays in memory, dirty,
- * until its share count reaches zero or a flush writes it.
+ * until its share count reaches zero (unmap, or trimming when too many pages
+ * are dirty: then this waits a little for the writers) or a flush writes it.
  */
 vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 {
@@ -219,6 +220,7 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 	struct sections_control *ca = mapping->host->i_private;
 
+	sections_dirty_throttle();
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
 		folio_unlock(folio);

@@ -2,7 +2,9 @@
 /*
  * /proc/sections: the named sections of the reader's IPC namespace, for the
  * administrator (like /proc/sysvipc/shm). One line each:
- *   name size backing uid gid mode handles views resident
+ *   name size backing uid gid mode handles views resident dirty
+ * The last column counts the pages a file-backed section has yet to write to
+ * its file (always 0 for pagefile-backed sections, which have no file).
  */
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
@@ -35,7 +37,7 @@ static int names_show(struct seq_file *m, void *v)
 	struct section *sec;
 
 	if (v == sections_names_list()) {
-		seq_puts(m, "name size backing uid gid mode handles views resident\n");
+		seq_puts(m, "name size backing uid gid mode handles views resident dirty\n");
 		return 0;
 	}
 	entry = list_entry(v, struct sections_name, list);
@@ -44,11 +46,12 @@ static int names_show(struct seq_file *m, void *v)
 	sec = section_of_name(entry);
 	/* Names may hold blanks: escape them so the columns stay columns. */
 	seq_escape(m, entry->name, " \t\n\\");
-	seq_printf(m, " %llu %s %u %u %04o %d %d %lu\n", sec->size,
+	seq_printf(m, " %llu %s %u %u %04o %d %d %lu %lu\n", sec->size,
 		   sec->control ? "file" : "pagefile",
 		   from_kuid_munged(user_ns, sec->uid), from_kgid_munged(user_ns, sec->gid),
 		   sec->mode, atomic_read(&sec->handles), atomic_read(&sec->views),
-		   sec->inode->i_mapping->nrpages);
+		   sec->inode->i_mapping->nrpages,
+		   sec->control ? sections_dirty_pages(sec->inode->i_mapping) : 0);
 	return 0;
 }
 

@@ -19,6 +19,8 @@
  *   controls_lock           the control-area table (control.c)
  *   control->io_lock        one writer per control area
  *   folio lock              of a section page (query, fault, write-back)
+ *   i_mmap_rwsem, page table locks  taken by unmap_mapping_pages() when the
+ *                           writer trims a locked page from its views
  *   the backing file's own locks (kernel_read/kernel_write, vfs_truncate)
  * mmap_lock is outside none of ours but folio locks: views' mmap, faults and
  * ->open/->close take no lock of ours, and nothing of ours that writes a file
@@ -83,6 +85,7 @@ struct list_head *sections_names_list(void);
 /* Modes of sections_write_back(). */
 enum sections_wb_mode {
 	SECTIONS_WB_LAZY,	/* only pages whose share count is zero */
+	SECTIONS_WB_TRIM,	/* too many dirty pages: trim mapped ones from views, too */
 	SECTIONS_WB_FLUSH,	/* every dirty page, write-protecting mapped ones */
 	SECTIONS_WB_FINAL,	/* teardown: nothing is mapped any more */
 };
@@ -136,6 +139,7 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 void sections_writer_work(struct work_struct *work);
 void sections_writer_kick(struct sections_control *ca);
 void sections_page_dirtied(struct sections_control *ca);
+void sections_dirty_throttle(void);
 void sections_drop_dirty(struct sections_control *ca);
 int sections_writeback_init(void);
 void sections_writeback_exit(void);
@@ -213,6 +217,7 @@ long sections_query_view_pages(struct sections_page_query __user *uargs);
 extern const struct file_operations sections_view_fops;
 
 /* pages.c */
+unsigned long sections_dirty_pages(struct address_space *mapping);
 int sections_query_pages(struct section *sec, pgoff_t first, u64 count,
 			 struct sections_page_info __user *out);
 

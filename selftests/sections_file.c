@@ -24,6 +24,34 @@ static void set_delay(unsigned int ms)
 	}
 }
 
+#define MAX_DIRTY_PARAM	"/sys/module/sections/parameters/max_dirty_percent"
+
+static void set_max_dirty(unsigned int pct)
+{
+	FILE *f = fopen(MAX_DIRTY_PARAM, "w");
+
+	if (f) {
+		fprintf(f, "%u\n", pct);
+		fclose(f);
+	}
+}
+
+/* MemTotal in pages, or 0. */
+static unsigned long ram_pages(void)
+{
+	unsigned long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemTotal: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024 / page_size();
+}
+
 static void quiet_wait(void)
 {
 	usleep(4 * DELAY_MS * 1000);
@@ -123,6 +151,7 @@ FIXTURE_TEARDOWN(file)
 	if (system(cmd))
 		TH_LOG("cleanup of %s failed", self->dir);
 	set_delay(3000);
+	set_max_dirty(10);
 }
 
 TEST_F(file, view_reads_the_file)
@@ -465,6 +494,62 @@ TEST_F(file, truncated_file_gives_sigbus)
 	EXPECT_EQ('a', view[10]);
 	munmap(view, 4 * self->ps);
 	close(h);
+}
+
+/*
+ * Too many dirty pages: the writers trim mapped dirty pages from the view
+ * (share count 0) and write them while the view is still mapped, and the
+ * dirty pages stay near the limit. The lazy writer's delay is a minute here,
+ * so only trimming can have written anything.
+ */
+TEST_F(file, too_many_dirty_pages_are_trimmed_and_written)
+{
+	unsigned long limit = ram_pages() / 100, pages = 3 * limit, i, dirty = 0;
+	struct sections_page_info *info;
+	char last = 1;
+	char *view;
+	int h;
+
+	ASSERT_LT(0, limit);
+	ASSERT_EQ(0, ftruncate(self->fd, pages * self->ps));
+	h = sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READWRITE, NULL);
+	ASSERT_LE(0, h);
+	view = sec_map(h, pages * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	set_delay(60000);
+	set_max_dirty(1);
+	for (i = 0; i < pages; i++)
+		memset(view + i * self->ps, 'A' + i % 26, self->ps);
+
+	info = calloc(pages, sizeof(*info));
+	ASSERT_NE(NULL, info);
+	ASSERT_EQ(0, sec_query_pages(h, 0, pages, info));
+	for (i = 0; i < pages; i++)
+		dirty += !!(info[i].flags & SECTIONS_PAGE_DIRTY);
+	/* Page 0 went first: trimmed (no view maps it), written, clean. */
+	EXPECT_EQ(0, info[0].share_count);
+	EXPECT_FALSE(info[0].flags & SECTIONS_PAGE_DIRTY);
+	EXPECT_TRUE(file_is(self->path, 0, "AAAA"));
+	/* The page written last is still mapped, dirty, and not in the file. */
+	EXPECT_EQ(1, info[pages - 1].share_count);
+	EXPECT_TRUE(info[pages - 1].flags & SECTIONS_PAGE_DIRTY);
+	EXPECT_EQ(0, file_bytes(self->path, (pages - 1) * self->ps, &last, 1));
+	EXPECT_EQ(0, last);
+	/* Bounded: the limit, and what was dirtied while the writers caught up. */
+	EXPECT_GE(limit + limit / 4 + 64, dirty) TH_LOG("%lu dirty pages, limit %lu", dirty, limit);
+	EXPECT_LT(0, dirty);
+
+	set_max_dirty(10);
+	set_delay(DELAY_MS);
+	munmap(view, pages * self->ps);
+	close(h);
+	/* Every page reaches the file once the view is gone. */
+	ASSERT_TRUE(file_becomes(self->path, (pages - 1) * self->ps,
+				 (char []){ 'A' + (pages - 1) % 26, 0 }));
+	for (i = 0; i < pages; i += 97)
+		EXPECT_TRUE(file_is(self->path, i * self->ps, (char []){ 'A' + i % 26, 0 }))
+			TH_LOG("page %lu", i);
+	free(info);
 }
 
 TEST_F(file, named_file_section_opens_by_name)

@@ -2,7 +2,7 @@
 /*
  * /proc/sections: one line per named section of the reader's IPC namespace,
  * under a header line:
- *	name size backing uid gid mode handles views resident
+ *	name size backing uid gid mode handles views resident dirty
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -11,6 +11,7 @@
 
 static const char *const columns[] = {
 	"name", "size", "backing", "uid", "gid", "mode", "handles", "views", "resident",
+	"dirty",
 };
 
 struct row {
@@ -20,7 +21,7 @@ struct row {
 	unsigned int uid, gid;
 	char mode[16];
 	unsigned int handles, views;
-	unsigned long long resident;
+	unsigned long long resident, dirty;
 };
 
 /* Read all of /proc/sections into a malloc()ed, NUL-terminated buffer. */
@@ -56,17 +57,17 @@ static char *read_proc(void)
 	return buf;
 }
 
-/* Parse one line; returns true when it has exactly the nine columns. */
+/* Parse one line; returns true when it has exactly the ten columns. */
 static bool parse_row(const char *line, struct row *row)
 {
 	char extra[2];
 	int n;
 
 	memset(row, 0, sizeof(*row));
-	n = sscanf(line, "%255s %llu %31s %u %u %15s %u %u %llu %1s", row->name, &row->size,
-		   row->backing, &row->uid, &row->gid, row->mode, &row->handles, &row->views,
-		   &row->resident, extra);
-	return n == 9;
+	n = sscanf(line, "%255s %llu %31s %u %u %15s %u %u %llu %llu %1s", row->name,
+		   &row->size, row->backing, &row->uid, &row->gid, row->mode, &row->handles,
+		   &row->views, &row->resident, &row->dirty, extra);
+	return n == 10;
 }
 
 /*
@@ -199,7 +200,49 @@ TEST_F(proc, lists_named_section)
 	EXPECT_EQ(1, row.handles);
 	EXPECT_EQ(0, row.views);
 	EXPECT_EQ(3, row.resident);
+	/* Pagefile-backed pages have no file to be written to. */
+	EXPECT_EQ(0, row.dirty);
 	close(h);
+}
+
+/* A file-backed section's dirty column: pages written but not yet in the file. */
+TEST_F(proc, file_backed_dirty_pages)
+{
+	char path[] = "/tmp/sections-proc-XXXXXX";
+	struct sections_create_args args;
+	struct row row;
+	char *p;
+	int fd, h;
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	unlink(path);
+	ASSERT_EQ(0, ftruncate(fd, 4 * self->ps));
+	sec_create_init(&args, 0, self->name, SECTIONS_PAGE_READWRITE, 0);
+	args.flags = SECTIONS_CREATE_FILE;
+	args.fd = fd;
+	h = sec_create_args(self->dev, &args);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(1, find_row(self->name, &row));
+	EXPECT_STREQ("file", row.backing);
+	EXPECT_EQ(0, row.dirty);
+
+	p = sec_map(h, 4 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	touch_read(p + self->ps);
+	touch_write(p, 'x');
+	touch_write(p + 3 * self->ps, 'y');
+	ASSERT_EQ(1, find_row(self->name, &row));
+	EXPECT_EQ(3, row.resident);
+	EXPECT_EQ(2, row.dirty);
+
+	/* A flush writes them: nothing is left dirty. */
+	ASSERT_EQ(0, sec_flush(self->dev, p, 4 * self->ps, 0));
+	ASSERT_EQ(1, find_row(self->name, &row));
+	EXPECT_EQ(0, row.dirty);
+	munmap(p, 4 * self->ps);
+	close(h);
+	close(fd);
 }
 
 TEST_F(proc, default_mode_and_protections)

@@ -20,13 +20,7 @@ int main(void)
 	HANDLE hMapFile;
 	LPCSTR pBuf;
 
-	/*
-	 * The sample asks for FILE_MAP_ALL_ACCESS. That includes the right to
-	 * map for execution, which libsections refuses on a PAGE_READWRITE
-	 * object (Windows checks it only when a view asks for it); reading
-	 * needs only FILE_MAP_READ.
-	 */
-	hMapFile = OpenFileMapping(FILE_MAP_READ,	/* read access */
+	hMapFile = OpenFileMapping(FILE_MAP_ALL_ACCESS,	/* read/write access */
 				   FALSE,		/* do not inherit the name */
 				   szName);		/* name of the object */
 	if (hMapFile == NULL) {
@@ -36,7 +30,7 @@ int main(void)
 	}
 	printf("client: opened \"%s\"\n", szName);
 
-	pBuf = MapViewOfFile(hMapFile, FILE_MAP_READ, 0, 0, BUF_SIZE);
+	pBuf = MapViewOfFile(hMapFile, FILE_MAP_ALL_ACCESS, 0, 0, BUF_SIZE);
 	if (pBuf == NULL) {
 		printf("FAIL: client: could not map view of file (%u)\n", GetLastError());
 		CloseHandle(hMapFile);

@@ -14,6 +14,9 @@
 /* Windows' allocation granularity: view offsets and bases are multiples of it. */
 #define WIN32_GRANULARITY	65536U
 
+/* GetCurrentProcess()'s pseudo handle, (HANDLE)-1 as on Windows (= INVALID_HANDLE_VALUE). */
+#define WIN32_CURRENT_PROCESS	((HANDLE)(intptr_t)-1)
+
 /* A HANDLE is an fd + 1, so that no valid handle is NULL or INVALID_HANDLE_VALUE. */
 static inline HANDLE win32_handle(int fd)
 {
@@ -40,6 +43,18 @@ void win32_set_errno(int err);
 int win32_device(void);
 /* Is fd a section handle (SECTIONS_IOC_QUERY works or says EACCES)? */
 bool win32_is_section(int fd);
+
+/* win32_mapping.c */
+/* FILE_MAP_* / SECTION_* / GENERIC_* rights to SECTIONS_ACCESS_* rights. */
+uint32_t win32_map_access(DWORD access);
+uint32_t win32_clip_access(int fd, uint32_t want);
+
+/* win32_memory.c */
+/*
+ * The view (the whole of it) holding addr: 0 with [*start, *end), -EINVAL when
+ * addr is in no view, another negative errno when that cannot be told.
+ */
+int win32_view_range(const void *addr, uintptr_t *start, uintptr_t *end);
 
 /* win32_name.c */
 /*

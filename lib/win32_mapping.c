@@ -124,7 +124,7 @@ SECTIONS_EXPORT HANDLE WINAPI CreateFileMappingW(HANDLE hFile, LPSECURITY_ATTRIB
 }
 
 /* FILE_MAP_* / SECTION_* / GENERIC_* rights to the module's rights. */
-static uint32_t map_access(DWORD access)
+uint32_t win32_map_access(DWORD access)
 {
 	uint32_t a = 0;
 
@@ -150,11 +150,58 @@ static uint32_t map_access(DWORD access)
 	return a;
 }
 
+/*
+ * The rights a section of @protection grants, as the module computes them.
+ * Windows checks a handle's rights against the object's security only and
+ * refuses a view the protection forbids when it is mapped; the module
+ * refuses such rights when the handle is made. win32_clip_access() bridges
+ * the two, so OpenFileMapping(FILE_MAP_ALL_ACCESS) on a PAGE_READWRITE
+ * section works, as in Microsoft's samples.
+ */
+static uint32_t protection_access(uint32_t protection)
+{
+	uint32_t a = SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_COPY;
+
+	if (protection & (SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE))
+		a |= SECTIONS_ACCESS_MAP_WRITE | SECTIONS_ACCESS_EXTEND;
+	if (protection & (SECTIONS_PAGE_EXECUTE_READ | SECTIONS_PAGE_EXECUTE_READWRITE |
+			  SECTIONS_PAGE_EXECUTE_WRITECOPY))
+		a |= SECTIONS_ACCESS_MAP_EXECUTE;
+	return a;
+}
+
+/*
+ * @want without the rights the protection of the section behind @fd (a
+ * handle with query access) forbids; never 0, which would mean "all" to the
+ * module. Returns @want when the protection cannot be read.
+ */
+uint32_t win32_clip_access(int fd, uint32_t want)
+{
+	struct sections_info info;
+	uint32_t clipped;
+
+	if (sections_query(fd, &info, NULL, 0))
+		return want;
+	clipped = want & protection_access(info.protection);
+	return clipped ? clipped : SECTIONS_ACCESS_QUERY;
+}
+
+/* Open @name with @want, and query access too when the mode allows it. */
+static int open_with_query(int dev, const char *name, uint32_t want, uint32_t flags)
+{
+	/* Query access too when allowed: MapViewOfFile(size 0) needs the size. */
+	int ret = sections_open(dev, name, want | SECTIONS_ACCESS_QUERY, flags);
+
+	if (ret == -EACCES && want && !(want & SECTIONS_ACCESS_QUERY))
+		ret = sections_open(dev, name, want, flags);
+	return ret;
+}
+
 static HANDLE open_mapping(DWORD access, BOOL inherit, const char *name)
 {
-	uint32_t want = map_access(access);
+	uint32_t want = win32_map_access(access);
 	uint32_t flags = inherit ? 0 : SECTIONS_HANDLE_CLOEXEC;
-	int dev, ret;
+	int dev, ret, q;
 
 	if (!name) {
 		SetLastError(ERROR_INVALID_PARAMETER);
@@ -163,10 +210,18 @@ static HANDLE open_mapping(DWORD access, BOOL inherit, const char *name)
 	dev = device_or_error();
 	if (dev < 0)
 		return NULL;
-	/* Query access too when allowed: MapViewOfFile(size 0) needs the size. */
-	ret = sections_open(dev, name, want | SECTIONS_ACCESS_QUERY, flags);
-	if (ret == -EACCES && want && !(want & SECTIONS_ACCESS_QUERY))
-		ret = sections_open(dev, name, want, flags);
+	ret = open_with_query(dev, name, want, flags);
+	if (ret == -EACCES) {
+		/* Rights the protection forbids? Learn it and drop them. */
+		q = sections_open(dev, name, SECTIONS_ACCESS_QUERY, SECTIONS_HANDLE_CLOEXEC);
+		if (q >= 0) {
+			uint32_t clipped = win32_clip_access(q, want);
+
+			close(q);
+			if (clipped != want)
+				ret = open_with_query(dev, name, clipped, flags);
+		}
+	}
 	if (ret < 0) {
 		win32_set_errno(ret);
 		return NULL;
@@ -352,6 +407,16 @@ SECTIONS_EXPORT BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress)
 	if (dev < 0)
 		return FALSE;
 	ret = sections_unmap_view(dev, (void *)lpBaseAddress);
+	if (ret == -EINVAL) {
+		uintptr_t start, end;
+
+		/* Windows unmaps the view holding any address of it, not only its base. */
+		ret = win32_view_range(lpBaseAddress, &start, &end);
+		if (ret == 0)
+			ret = sections_unmap_view(dev, (void *)start);
+		else if (ret != -EINVAL)
+			ret = -EINVAL;
+	}
 	if (ret) {
 		if (ret == -EINVAL)
 			SetLastError(ERROR_INVALID_ADDRESS);

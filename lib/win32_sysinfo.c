@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * libsections Win32 layer: GetSystemInfo.
+ * libsections Win32 layer: GetSystemInfo and GetLargePageMinimum.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -55,4 +55,15 @@ SECTIONS_EXPORT void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
 SECTIONS_EXPORT void WINAPI GetNativeSystemInfo(LPSYSTEM_INFO si)
 {
 	GetSystemInfo(si);
+}
+
+/*
+ * Windows returns 0 when large pages are not supported. Sections have no large
+ * pages (SEC_LARGE_PAGES and FILE_MAP_LARGE_PAGES fail with
+ * ERROR_INVALID_PARAMETER; views are mapped with order-0 pages so that share
+ * counts stay per page), so 0 is the consistent answer.
+ */
+SECTIONS_EXPORT SIZE_T WINAPI GetLargePageMinimum(void)
+{
+	return 0;
 }

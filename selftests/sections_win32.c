@@ -360,12 +360,12 @@ TEST(view_arguments)
 	EXPECT_EQ(0, v[0]);
 	EXPECT_EQ(0, (uintptr_t)v % GRAN);
 
-	/* Only the base of a view unmaps it. */
-	EXPECT_FALSE(UnmapViewOfFile(v + 4096));
-	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
+	/* Any address inside a view unmaps all of it, as on Windows. */
 	EXPECT_FALSE(UnmapViewOfFile(NULL));
 	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
-	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_FALSE(UnmapViewOfFile(name));
+	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
+	EXPECT_TRUE(UnmapViewOfFile(v + 4096 + 3));
 	EXPECT_FALSE(UnmapViewOfFile(v));
 	EXPECT_EQ(ERROR_INVALID_ADDRESS, GetLastError());
 
@@ -698,6 +698,524 @@ TEST(file_mapping_grows_file_and_delete_dir)
 						   NULL));
 	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
 	rmdir(path);
+}
+
+/* The fd behind a handle of the layer (an fd + 1). */
+static int hfd(HANDLE h)
+{
+	return (int)(intptr_t)h - 1;
+}
+
+TEST(current_process_and_large_pages)
+{
+	EXPECT_EQ((HANDLE)(intptr_t)-1, GetCurrentProcess());
+	EXPECT_EQ((DWORD)getpid(), GetCurrentProcessId());
+	/* Closing the pseudo handle has no effect and succeeds. */
+	SetLastError(55);
+	EXPECT_TRUE(CloseHandle(GetCurrentProcess()));
+	EXPECT_EQ(55, GetLastError());
+	/* No large pages: 0, as Windows returns without large-page support. */
+	EXPECT_EQ(0, GetLargePageMinimum());
+	EXPECT_EQ(1, DUPLICATE_CLOSE_SOURCE);
+	EXPECT_EQ(2, DUPLICATE_SAME_ACCESS);
+	EXPECT_EQ(0x1000, MEM_COMMIT);
+	EXPECT_EQ(0x2000, MEM_RESERVE);
+	EXPECT_EQ(0x10000, MEM_FREE);
+	EXPECT_EQ(0x20000, MEM_PRIVATE);
+	EXPECT_EQ(0x40000, MEM_MAPPED);
+	EXPECT_EQ(0x1000000, MEM_IMAGE);
+	EXPECT_EQ(24, ERROR_BAD_LENGTH);
+#if UINTPTR_MAX > 0xffffffffU
+	EXPECT_EQ(48, sizeof(MEMORY_BASIC_INFORMATION));
+	EXPECT_EQ(24, offsetof(MEMORY_BASIC_INFORMATION, RegionSize));
+#endif
+}
+
+TEST(duplicate_section_handle)
+{
+	HANDLE h, d, d2;
+	char name[64];
+	char *v, *w;
+
+	wname(name, sizeof(name), "dup");
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, GRAN, name);
+	ASSERT_NE(NULL, h);
+	SetLastError(321);
+	d = NULL;
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d, 0, FALSE,
+				    DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(321, GetLastError());		/* left alone on success */
+	ASSERT_NE(NULL, d);
+	EXPECT_NE(h, d);
+	EXPECT_EQ(1, fd_cloexec(hfd(d)));
+	/* Inheritable on request. */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d2, 0, TRUE,
+				    DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(0, fd_cloexec(hfd(d2)));
+	EXPECT_TRUE(CloseHandle(d2));
+
+	/* The duplicate keeps the section, and its name, after the source closes. */
+	v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_TRUE(CloseHandle(h));
+	h = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+	ASSERT_NE(NULL, h);
+	EXPECT_TRUE(CloseHandle(h));
+	w = MapViewOfFile(d, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, w);
+	v[10] = 'd';
+	EXPECT_EQ('d', w[10]);
+	EXPECT_TRUE(UnmapViewOfFile(w));
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(CloseHandle(d));
+	EXPECT_EQ(NULL, OpenFileMappingA(FILE_MAP_READ, FALSE, name));
+	EXPECT_EQ(ERROR_FILE_NOT_FOUND, GetLastError());
+}
+
+/* A duplicate gets the rights asked for, never more than the source has. */
+TEST(duplicate_access_rules)
+{
+	HANDLE h, rd, d;
+	char *v;
+
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, GRAN, NULL);
+	ASSERT_NE(NULL, h);
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &rd,
+				    FILE_MAP_READ, FALSE, 0));
+	EXPECT_EQ(NULL, MapViewOfFile(rd, FILE_MAP_WRITE, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	v = MapViewOfFile(rd, FILE_MAP_READ, 0, 0, 0);	/* size 0: the size is known */
+	ASSERT_NE(NULL, v);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+
+	/* More than the source has: ERROR_ACCESS_DENIED, for asked and generic rights. */
+	d = (HANDLE)(intptr_t)12345;
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), rd, GetCurrentProcess(), &d,
+				     FILE_MAP_WRITE, FALSE, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), rd, GetCurrentProcess(), &d,
+				     FILE_MAP_ALL_ACCESS, FALSE, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), rd, GetCurrentProcess(), &d,
+				     GENERIC_WRITE, FALSE, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+
+	/* The same access, or less, is fine; no access at all is a valid handle. */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), rd, GetCurrentProcess(), &d,
+				    FILE_MAP_WRITE, FALSE, DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(NULL, MapViewOfFile(d, FILE_MAP_WRITE, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_TRUE(CloseHandle(d));
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d, 0, FALSE, 0));
+	EXPECT_EQ(NULL, MapViewOfFile(d, FILE_MAP_READ, 0, 0, GRAN));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_TRUE(CloseHandle(d));
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d,
+				    FILE_MAP_COPY, FALSE, 0));
+	v = MapViewOfFile(d, FILE_MAP_COPY, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	v[0] = 1;
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_EQ(NULL, MapViewOfFile(d, FILE_MAP_READ, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_TRUE(CloseHandle(d));
+	EXPECT_TRUE(CloseHandle(rd));
+	EXPECT_TRUE(CloseHandle(h));
+}
+
+/*
+ * Windows checks a handle's rights against the object's security, and the
+ * section's protection only when a view is mapped: FILE_MAP_ALL_ACCESS opens
+ * a PAGE_READWRITE or PAGE_READONLY section, as Microsoft's samples expect.
+ */
+TEST(all_access_opens_any_protection)
+{
+	char name[64], rname[64];
+	HANDLE h, o, r, ro, d;
+	char *v;
+
+	wname(name, sizeof(name), "allrw");
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, GRAN, name);
+	ASSERT_NE(NULL, h);
+	SetLastError(1234);
+	o = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, name);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(1234, GetLastError());
+	v = MapViewOfFile(o, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	v[10] = 'w';
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_EQ(NULL, MapViewOfFile(o, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d,
+				    FILE_MAP_ALL_ACCESS, FALSE, 0));
+	v = MapViewOfFile(d, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ('w', v[10]);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(CloseHandle(d));
+	EXPECT_TRUE(CloseHandle(o));
+
+	wname(rname, sizeof(rname), "allro");
+	r = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READONLY, 0, GRAN, rname);
+	ASSERT_NE(NULL, r);
+	ro = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, rname);
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(NULL, MapViewOfFile(ro, FILE_MAP_WRITE, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	v = MapViewOfFile(ro, FILE_MAP_READ, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_EQ(0, v[10]);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(CloseHandle(ro));
+	EXPECT_TRUE(CloseHandle(r));
+	EXPECT_TRUE(CloseHandle(h));
+}
+
+/* "Closes the source handle. This occurs regardless of any error status returned." */
+TEST(duplicate_close_source)
+{
+	HANDLE h, ro, d;
+
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, GRAN, NULL);
+	ASSERT_NE(NULL, h);
+	/* Success: the source is gone, the duplicate works (a "move"). */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d, 0, FALSE,
+				    DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(-1, fcntl(hfd(h), F_GETFD));
+	h = d;
+
+	/* An access failure still closes the source. */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &ro,
+				    FILE_MAP_READ, FALSE, 0));
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), ro, GetCurrentProcess(), &d,
+				     FILE_MAP_WRITE, FALSE, DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_EQ(-1, fcntl(hfd(ro), F_GETFD));
+
+	/* So does a bad target process, and bad options. */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &ro, 0, FALSE,
+				    DUPLICATE_SAME_ACCESS));
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), ro, (HANDLE)(intptr_t)4242, &d, 0,
+				     FALSE, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+	EXPECT_EQ(-1, fcntl(hfd(ro), F_GETFD));
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &ro, 0, FALSE,
+				    DUPLICATE_SAME_ACCESS));
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), ro, GetCurrentProcess(), &d, 0, FALSE,
+				     0x100 | DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_EQ(-1, fcntl(hfd(ro), F_GETFD));
+
+	/* No target process: only close the source (the documented way to close). */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &ro, 0, FALSE,
+				    DUPLICATE_SAME_ACCESS));
+	EXPECT_TRUE(DuplicateHandle(GetCurrentProcess(), ro, NULL, NULL, 0, FALSE,
+				    DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(-1, fcntl(hfd(ro), F_GETFD));
+
+	/* A bad source process: nothing is closed. */
+	EXPECT_FALSE(DuplicateHandle((HANDLE)(intptr_t)4242, h, GetCurrentProcess(), &d, 0,
+				     FALSE, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+	EXPECT_FALSE(DuplicateHandle(NULL, h, GetCurrentProcess(), &d, 0, FALSE,
+				     DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+	EXPECT_EQ(0, fcntl(hfd(h), F_GETFD) < 0);
+	EXPECT_TRUE(CloseHandle(h));
+}
+
+TEST(duplicate_bad_handles)
+{
+	HANDLE h, d;
+
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, GRAN, NULL);
+	ASSERT_NE(NULL, h);
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), NULL, GetCurrentProcess(), &d, 0, FALSE,
+				     DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), (HANDLE)(intptr_t)100000,
+				     GetCurrentProcess(), &d, 0, FALSE, DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+	/* No target process and no DUPLICATE_CLOSE_SOURCE: an invalid handle, h stays. */
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), h, NULL, &d, 0, FALSE,
+				     DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+	/* A process handle cannot be duplicated here: there are no process objects. */
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(),
+				     GetCurrentProcess(), &d, 0, FALSE, DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(ERROR_NOT_SUPPORTED, GetLastError());
+	/* Without lpTargetHandle no duplicate is made, and it succeeds. */
+	EXPECT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), NULL, 0, FALSE,
+				    DUPLICATE_SAME_ACCESS));
+	EXPECT_TRUE(CloseHandle(h));
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d, 0, FALSE,
+				     DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+}
+
+TEST(duplicate_file_handle)
+{
+	char path[96], buf[8];
+	HANDLE f, d;
+	DWORD n;
+
+	tmp_path(path, sizeof(path), "dup");
+	f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	ASSERT_TRUE(WriteFile(f, "abcdef", 6, &n, NULL));
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), f, GetCurrentProcess(), &d, 0, FALSE,
+				    DUPLICATE_SAME_ACCESS));
+	EXPECT_EQ(1, fd_cloexec(hfd(d)));
+	/* One file pointer for both handles, as Windows documents. */
+	EXPECT_EQ(2, SetFilePointer(d, 2, NULL, FILE_BEGIN));
+	EXPECT_TRUE(ReadFile(f, buf, 2, &n, NULL));
+	EXPECT_EQ(0, memcmp(buf, "cd", 2));
+	EXPECT_TRUE(CloseHandle(d));
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), f, GetCurrentProcess(), &d,
+				    GENERIC_READ, TRUE, DUPLICATE_CLOSE_SOURCE));
+	EXPECT_EQ(0, fd_cloexec(hfd(d)));
+	EXPECT_EQ(-1, fcntl(hfd(f), F_GETFD));
+	EXPECT_TRUE(CloseHandle(d));
+
+	/* A read-only file handle cannot be duplicated for writing. */
+	f = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	EXPECT_FALSE(DuplicateHandle(GetCurrentProcess(), f, GetCurrentProcess(), &d,
+				     GENERIC_READ | GENERIC_WRITE, FALSE, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), f, GetCurrentProcess(), &d,
+				    GENERIC_READ, FALSE, 0));
+	EXPECT_TRUE(ReadFile(d, buf, 1, &n, NULL));
+	EXPECT_TRUE(CloseHandle(d));
+	EXPECT_TRUE(CloseHandle(f));
+	EXPECT_TRUE(DeleteFileA(path));
+}
+
+static SIZE_T query(const void *addr, MEMORY_BASIC_INFORMATION *mbi)
+{
+	memset(mbi, 0xcc, sizeof(*mbi));
+	return VirtualQuery(addr, mbi, sizeof(*mbi));
+}
+
+TEST(virtual_query_views)
+{
+	MEMORY_BASIC_INFORMATION mbi;
+	long ps = page_size();
+	HANDLE h;
+	char *v;
+
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 3 * GRAN, NULL);
+	ASSERT_NE(NULL, h);
+	v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	SetLastError(4321);
+	ASSERT_EQ(sizeof(mbi), query(v + GRAN + 5, &mbi));
+	EXPECT_EQ(4321, GetLastError());	/* left alone on success */
+	EXPECT_EQ(v + GRAN, mbi.BaseAddress);
+	EXPECT_EQ(v, mbi.AllocationBase);
+	EXPECT_EQ(PAGE_READWRITE, mbi.AllocationProtect);
+	EXPECT_EQ(0, mbi.PartitionId);
+	EXPECT_EQ(2 * GRAN, mbi.RegionSize);
+	EXPECT_EQ(MEM_COMMIT, mbi.State);
+	EXPECT_EQ(PAGE_READWRITE, mbi.Protect);
+	EXPECT_EQ(MEM_MAPPED, mbi.Type);
+	/* The size of a view, as MapViewOfFile's page says to get it. */
+	ASSERT_EQ(sizeof(mbi), query(v, &mbi));
+	EXPECT_EQ(3 * GRAN, mbi.RegionSize);
+	/* A flush may not run past the view. */
+	EXPECT_TRUE(FlushViewOfFile(v + GRAN, 2 * GRAN));
+	EXPECT_FALSE(FlushViewOfFile(v + GRAN, 3 * GRAN));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_TRUE(UnmapViewOfFile(v));
+
+	/* A read-only view of the second half, still there after CloseHandle. */
+	v = MapViewOfFile(h, FILE_MAP_READ, 0, GRAN, 0);
+	ASSERT_NE(NULL, v);
+	EXPECT_TRUE(CloseHandle(h));
+	ASSERT_EQ(sizeof(mbi), query(v + 2 * GRAN - 1, &mbi));
+	EXPECT_EQ(v + 2 * GRAN - ps, mbi.BaseAddress);
+	EXPECT_EQ(v, mbi.AllocationBase);
+	EXPECT_EQ(PAGE_READONLY, mbi.AllocationProtect);
+	EXPECT_EQ(ps, mbi.RegionSize);
+	EXPECT_EQ(PAGE_READONLY, mbi.Protect);
+	EXPECT_EQ(MEM_MAPPED, mbi.Type);
+
+	/* Unmapped: free, at least as far as the view went. */
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	ASSERT_EQ(sizeof(mbi), query(v + 100, &mbi));
+	EXPECT_EQ(v, mbi.BaseAddress);
+	EXPECT_EQ(MEM_FREE, mbi.State);
+	EXPECT_LE(2 * GRAN, mbi.RegionSize);
+	EXPECT_EQ(NULL, mbi.AllocationBase);
+	EXPECT_EQ(0, mbi.AllocationProtect);
+	EXPECT_EQ(PAGE_NOACCESS, mbi.Protect);
+	EXPECT_EQ(0, mbi.Type);
+}
+
+/* Copy-on-write pages read PAGE_WRITECOPY until written, then PAGE_READWRITE. */
+TEST(virtual_query_copy_view)
+{
+	MEMORY_BASIC_INFORMATION mbi;
+	long ps = page_size();
+	HANDLE h;
+	char *v;
+
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, GRAN, NULL);
+	ASSERT_NE(NULL, h);
+	v = MapViewOfFile(h, FILE_MAP_COPY, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(sizeof(mbi), query(v, &mbi));
+	EXPECT_EQ(PAGE_WRITECOPY, mbi.Protect);
+	EXPECT_EQ(PAGE_WRITECOPY, mbi.AllocationProtect);
+	EXPECT_EQ(GRAN, mbi.RegionSize);
+	EXPECT_EQ(MEM_MAPPED, mbi.Type);
+
+	EXPECT_EQ(0, v[0]);		/* read: still shared */
+	v[2 * ps] = 'c';		/* written: a private copy */
+	v[3 * ps] = 'c';
+	ASSERT_EQ(sizeof(mbi), query(v, &mbi));
+	EXPECT_EQ(PAGE_WRITECOPY, mbi.Protect);
+	EXPECT_EQ(2 * ps, mbi.RegionSize);
+	ASSERT_EQ(sizeof(mbi), query(v + 2 * ps, &mbi));
+	EXPECT_EQ(PAGE_READWRITE, mbi.Protect);
+	EXPECT_EQ(PAGE_WRITECOPY, mbi.AllocationProtect);
+	EXPECT_EQ(v, mbi.AllocationBase);
+	EXPECT_EQ(2 * ps, mbi.RegionSize);
+	EXPECT_EQ(MEM_MAPPED, mbi.Type);	/* still mapped, as Windows says */
+	ASSERT_EQ(sizeof(mbi), query(v + 4 * ps, &mbi));
+	EXPECT_EQ(PAGE_WRITECOPY, mbi.Protect);
+	EXPECT_EQ(GRAN - 4 * ps, mbi.RegionSize);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(CloseHandle(h));
+}
+
+TEST(virtual_query_file_and_execute_views)
+{
+	MEMORY_BASIC_INFORMATION mbi;
+	char path[96];
+	HANDLE f, m;
+	char *v;
+
+	tmp_path(path, sizeof(path), "vq");
+	f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	m = CreateFileMappingA(f, NULL, PAGE_EXECUTE_READWRITE, 0, 2 * GRAN, NULL);
+	ASSERT_NE(NULL, m);
+	v = MapViewOfFile(m, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, GRAN, 0);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(sizeof(mbi), query(v, &mbi));
+	EXPECT_EQ(PAGE_EXECUTE_READ, mbi.Protect);
+	EXPECT_EQ(PAGE_EXECUTE_READ, mbi.AllocationProtect);
+	EXPECT_EQ(MEM_MAPPED, mbi.Type);
+	EXPECT_EQ(GRAN, mbi.RegionSize);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	v = MapViewOfFile(m, FILE_MAP_WRITE | FILE_MAP_EXECUTE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(sizeof(mbi), query(v, &mbi));
+	EXPECT_EQ(PAGE_EXECUTE_READWRITE, mbi.Protect);
+	EXPECT_EQ(2 * GRAN, mbi.RegionSize);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	v = MapViewOfFile(m, FILE_MAP_COPY | FILE_MAP_EXECUTE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(sizeof(mbi), query(v, &mbi));
+	EXPECT_EQ(PAGE_EXECUTE_WRITECOPY, mbi.Protect);
+	v[0] = 1;
+	ASSERT_EQ(sizeof(mbi), query(v, &mbi));
+	EXPECT_EQ(PAGE_EXECUTE_READWRITE, mbi.Protect);
+	EXPECT_EQ(PAGE_EXECUTE_WRITECOPY, mbi.AllocationProtect);
+	EXPECT_TRUE(UnmapViewOfFile(v));
+	EXPECT_TRUE(CloseHandle(m));
+	EXPECT_TRUE(CloseHandle(f));
+	EXPECT_TRUE(DeleteFileA(path));
+}
+
+static const char vq_const[] = "read-only data";
+static int vq_data = 1;
+
+TEST(virtual_query_other_memory)
+{
+	MEMORY_BASIC_INFORMATION mbi, img;
+	long ps = page_size();
+	int local = 0;
+	char *p;
+
+	/* This program: an image, code PAGE_EXECUTE_READ, constants PAGE_READONLY. */
+	ASSERT_EQ(sizeof(img), query((const void *)&query, &img));
+	EXPECT_EQ(MEM_IMAGE, img.Type);
+	EXPECT_EQ(MEM_COMMIT, img.State);
+	EXPECT_EQ(PAGE_EXECUTE_READ, img.Protect);
+	EXPECT_EQ(PAGE_EXECUTE_WRITECOPY, img.AllocationProtect);
+	EXPECT_LE((uintptr_t)img.AllocationBase, (uintptr_t)img.BaseAddress);
+	ASSERT_EQ(sizeof(mbi), query(vq_const, &mbi));
+	EXPECT_EQ(MEM_IMAGE, mbi.Type);
+	EXPECT_EQ(PAGE_READONLY, mbi.Protect);
+	EXPECT_EQ(img.AllocationBase, mbi.AllocationBase);
+	vq_data = 2;
+	ASSERT_EQ(sizeof(mbi), query(&vq_data, &mbi));
+	EXPECT_EQ(MEM_IMAGE, mbi.Type);
+	EXPECT_EQ(PAGE_READWRITE, mbi.Protect);
+	EXPECT_EQ(img.AllocationBase, mbi.AllocationBase);
+	ASSERT_EQ(sizeof(mbi), query(img.AllocationBase, &mbi));
+	EXPECT_EQ(MEM_IMAGE, mbi.Type);
+	EXPECT_EQ(img.AllocationBase, mbi.BaseAddress);
+
+	/* The stack: private, committed, read/write. */
+	ASSERT_EQ(sizeof(mbi), query(&local, &mbi));
+	EXPECT_EQ(MEM_PRIVATE, mbi.Type);
+	EXPECT_EQ(MEM_COMMIT, mbi.State);
+	EXPECT_EQ(PAGE_READWRITE, mbi.Protect);
+	EXPECT_LE((uintptr_t)&local + sizeof(local), (uintptr_t)mbi.BaseAddress + mbi.RegionSize);
+
+	/* Anonymous memory; PROT_NONE is reserved address space. */
+	p = mmap(NULL, 4 * ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mprotect(p + 2 * ps, 2 * ps, PROT_NONE));
+	ASSERT_EQ(sizeof(mbi), query(p + 1, &mbi));
+	EXPECT_EQ(p, mbi.BaseAddress);
+	EXPECT_EQ(p, mbi.AllocationBase);
+	EXPECT_EQ(2 * ps, mbi.RegionSize);
+	EXPECT_EQ(MEM_COMMIT, mbi.State);
+	EXPECT_EQ(PAGE_READWRITE, mbi.Protect);
+	EXPECT_EQ(MEM_PRIVATE, mbi.Type);
+	ASSERT_EQ(sizeof(mbi), query(p + 3 * ps, &mbi));
+	EXPECT_EQ(p + 3 * ps, mbi.BaseAddress);
+	EXPECT_EQ(ps, mbi.RegionSize);
+	EXPECT_EQ(MEM_RESERVE, mbi.State);
+	EXPECT_EQ(0, mbi.Protect);
+	EXPECT_EQ(MEM_PRIVATE, mbi.Type);
+	ASSERT_EQ(0, munmap(p, 4 * ps));
+
+	/* Page 0 is free (mmap_min_addr). */
+	ASSERT_EQ(sizeof(mbi), query(NULL, &mbi));
+	EXPECT_EQ(NULL, mbi.BaseAddress);
+	EXPECT_EQ(MEM_FREE, mbi.State);
+	EXPECT_LE(ps, mbi.RegionSize);
+}
+
+TEST(virtual_query_errors)
+{
+	MEMORY_BASIC_INFORMATION mbi;
+	char big[sizeof(mbi) + 16];
+	int local;
+
+	EXPECT_EQ(0, VirtualQuery(&local, &mbi, sizeof(mbi) - 1));
+	EXPECT_EQ(ERROR_BAD_LENGTH, GetLastError());
+	EXPECT_EQ(0, VirtualQuery(&local, &mbi, 0));
+	EXPECT_EQ(ERROR_BAD_LENGTH, GetLastError());
+	/* A larger buffer is fine: the bytes returned are the structure's. */
+	EXPECT_EQ(sizeof(mbi), VirtualQuery(&local, (PMEMORY_BASIC_INFORMATION)big, sizeof(big)));
+	EXPECT_EQ(0, VirtualQuery(&local, NULL, sizeof(mbi)));
+	EXPECT_EQ(ERROR_NOACCESS, GetLastError());
+#if UINTPTR_MAX > 0xffffffffU
+	/* Above the user address space. */
+	EXPECT_EQ(0, VirtualQuery((void *)(uintptr_t)0xffff800000000000ULL, &mbi, sizeof(mbi)));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_EQ(0, VirtualQuery((void *)(uintptr_t)(1ULL << 62), &mbi, sizeof(mbi)));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	EXPECT_EQ(0, VirtualQuery((void *)UINTPTR_MAX, &mbi, sizeof(mbi)));
+	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+#endif
 }
 
 TEST_HARNESS_MAIN

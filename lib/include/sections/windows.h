@@ -3,10 +3,12 @@
  * <sections/windows.h>: a Win32-compatible layer over libsections.
  *
  * CreateFileMapping, OpenFileMapping, MapViewOfFile(Ex), UnmapViewOfFile,
- * FlushViewOfFile, CloseHandle, GetLastError/SetLastError, GetSystemInfo and a
- * small synchronous file API (CreateFile, ReadFile, WriteFile, GetFileSize(Ex),
- * SetFilePointer(Ex), SetEndOfFile, FlushFileBuffers, DeleteFile), with the
- * types and constants of the Windows SDK (same names, same numeric values).
+ * FlushViewOfFile, VirtualQuery, CloseHandle, DuplicateHandle,
+ * GetCurrentProcess(Id), GetLastError/SetLastError, GetSystemInfo,
+ * GetLargePageMinimum and a small synchronous file API (CreateFile, ReadFile,
+ * WriteFile, GetFileSize(Ex), SetFilePointer(Ex), SetEndOfFile,
+ * FlushFileBuffers, DeleteFile), with the types and constants of the Windows
+ * SDK (same names, same numeric values).
  * Link with -lsections (and -pthread on C libraries older than glibc 2.34).
  *
  * Design
@@ -22,6 +24,12 @@
  *    on first use and kept for the life of the process, is used for create,
  *    open, unmap and flush. If opening it fails (module not loaded) every
  *    later call fails too, with the error of that first attempt.
+ *  - GetCurrentProcess() is the pseudo handle (HANDLE)-1, as on Windows,
+ *    where it equals INVALID_HANDLE_VALUE too. There are no other process
+ *    handles: the only process a function can act on is the caller.
+ *  - Views are told apart from other memory statelessly as well: the module
+ *    answers SECTIONS_IOC_QUERY_VIEW_PAGES for addresses in views only, and
+ *    /proc/self/maps gives a view's extent (a view is one VMA).
  *  - The last-error code is per thread (__thread). As on Windows, functions
  *    set it on failure and leave it alone on success, except where Windows
  *    documents otherwise (CreateFileMapping and CreateFile set it to 0 or
@@ -33,10 +41,37 @@
  *
  * Known differences from Windows, function by function
  * ----------------------------------------------------
+ *  GetLastError, SetLastError
+ *                   A per-thread value; no differences.
  *  CloseHandle      Closes the descriptor; works on any handle of this layer.
  *                   Closing a handle twice may close an unrelated descriptor
  *                   that reused the number (Windows handle values are reused
- *                   too, but later).
+ *                   too, but later). The pseudo handle GetCurrentProcess() is
+ *                   accepted and nothing happens, as on Windows.
+ *  DuplicateHandle  Within the calling process only: hSourceProcessHandle and
+ *                   hTargetProcessHandle must be GetCurrentProcess() (anything
+ *                   else is ERROR_INVALID_HANDLE; with DUPLICATE_CLOSE_SOURCE
+ *                   the source is still closed when only the target process is
+ *                   wrong, as Windows closes it "regardless of any error").
+ *                   A NULL target process with DUPLICATE_CLOSE_SOURCE just
+ *                   closes the source. Duplicating GetCurrentProcess() itself
+ *                   fails with ERROR_NOT_SUPPORTED (there are no real process
+ *                   handles). Section handles get a new handle from the module
+ *                   with the FILE_MAP_ / SECTION_ / GENERIC_ rights asked for
+ *                   (plus query access when the source has it, as for
+ *                   OpenFileMapping, and without the rights the protection
+ *                   forbids, as for OpenFileMapping); a right the source lacks is
+ *                   ERROR_ACCESS_DENIED (Windows re-checks the object's
+ *                   security descriptor and may grant it). File handles are
+ *                   dup(2)ed: one open file, one file pointer, as on Windows,
+ *                   but the duplicate keeps all of the source's access even
+ *                   when less is asked for (more is ERROR_ACCESS_DENIED).
+ *                   bInheritHandle controls close-on-exec. lpTargetHandle
+ *                   NULL makes no duplicate (NtDuplicateObject's behaviour;
+ *                   the Win32 page says a leaked one is made). Unknown
+ *                   dwOptions bits are ERROR_INVALID_PARAMETER.
+ *  GetCurrentProcess, GetCurrentProcessId
+ *                   (HANDLE)-1 and getpid(); no differences.
  *  CreateFileMapping
  *                   lpSecurityDescriptor is ignored: a named section gets mode
  *                   0600 (owner only). bInheritHandle only controls
@@ -53,7 +88,13 @@
  *                   touch); on a file-backed section it is ignored.
  *                   PAGE_NOACCESS and PAGE_EXECUTE are rejected, as on Windows.
  *  OpenFileMapping  FILE_MAP_* rights map to the module's rights; a handle
- *                   gets query access too when the mode allows it.
+ *                   gets query access too when the mode allows it. Rights the
+ *                   section's protection forbids (FILE_MAP_ALL_ACCESS's
+ *                   execute right on a PAGE_READWRITE section, its write right
+ *                   on a PAGE_READONLY one) are dropped from the handle, not
+ *                   refused: Windows grants them by the security descriptor
+ *                   and refuses only the view that asks for them, with
+ *                   ERROR_ACCESS_DENIED, which is what MapViewOfFile then does.
  *  MapViewOfFile(Ex)
  *                   Views are placed at 64 KiB-aligned addresses, as on
  *                   Windows (any page-aligned address if other threads keep
@@ -66,15 +107,52 @@
  *                   FILE_MAP_LARGE_PAGES and FILE_MAP_TARGETS_INVALID are not
  *                   supported (ERROR_INVALID_PARAMETER). A view is
  *                   indivisible (partial munmap/mprotect fail), as on Windows.
- *  UnmapViewOfFile  Only the exact base address of a view is accepted
- *                   (Windows accepts any address inside the view).
+ *                   A view of a SEC_RESERVE section is MEM_COMMIT to
+ *                   VirtualQuery (Windows: MEM_RESERVE until VirtualAlloc
+ *                   commits pages, which has no counterpart here).
+ *  UnmapViewOfFile  Any address inside a view unmaps all of it, as
+ *                   NtUnmapViewOfSection does (the Win32 page asks for the
+ *                   base). Anything else is ERROR_INVALID_ADDRESS.
  *  FlushViewOfFile  Writes the dirty pages to the file's page cache (read()
  *                   sees them); FlushFileBuffers on the file then makes them
- *                   durable, as on Windows.
+ *                   durable, as on Windows. A range running past the end of
+ *                   the view is ERROR_ACCESS_DENIED.
+ *  VirtualQuery     Views are described exactly: AllocationBase is the view's
+ *                   base, RegionSize runs to the end of the view or of the run
+ *                   of pages with the same protection, Type is MEM_MAPPED and
+ *                   State MEM_COMMIT; pages of a copy-on-write view read
+ *                   PAGE_WRITECOPY until written and PAGE_READWRITE after
+ *                   (from /proc/self/pagemap). AllocationProtect is the
+ *                   view's current protection: it changes if the whole view
+ *                   is mprotect()ed (Windows keeps the original). Other memory
+ *                   comes from /proc/self/maps and is approximate: one VMA is
+ *                   one allocation (Linux merges adjacent mmap()s with equal
+ *                   flags and splits one at mprotect(), so AllocationBase may
+ *                   be off), except that a loaded ELF image (program, shared
+ *                   library, vDSO) is one MEM_IMAGE allocation based at its
+ *                   first page with AllocationProtect PAGE_EXECUTE_WRITECOPY;
+ *                   other file and shared mappings are MEM_MAPPED, anonymous
+ *                   private memory MEM_PRIVATE; PROT_NONE outside views is
+ *                   MEM_RESERVE (Protect 0), other mapped memory MEM_COMMIT
+ *                   even where no page was ever touched. Unmapped addresses are
+ *                   MEM_FREE with Protect PAGE_NOACCESS up to the next mapping.
+ *                   dwLength below sizeof(MEMORY_BASIC_INFORMATION) is
+ *                   ERROR_BAD_LENGTH (NtQueryVirtualMemory's
+ *                   STATUS_INFO_LENGTH_MISMATCH); a NULL lpBuffer
+ *                   ERROR_NOACCESS; an address past the user address space
+ *                   (2^47 minus a page on x86-64, unless something is mapped
+ *                   there) ERROR_INVALID_PARAMETER. Needs /proc (else
+ *                   ERROR_NOT_SUPPORTED). PartitionId is 0.
  *  GetSystemInfo    dwAllocationGranularity is 65536; dwPageSize is the
  *                   kernel's page size; dwProcessorType is PROCESSOR_AMD_X8664
  *                   or PROCESSOR_INTEL_PENTIUM on x86 and 0 elsewhere;
- *                   wProcessorLevel/Revision are 0.
+ *                   wProcessorLevel/Revision are 0. lpMaximumApplicationAddress
+ *                   is Windows' 0x7FFFFFFEFFFF; Linux lets a program map up to
+ *                   one page below 2^47, and VirtualQuery describes that too.
+ *  GetLargePageMinimum
+ *                   0, as Windows returns without large-page support: sections
+ *                   have no large pages (SEC_LARGE_PAGES and
+ *                   FILE_MAP_LARGE_PAGES are ERROR_INVALID_PARAMETER).
  *  CreateFile       dwShareMode is ignored (Linux has no share modes, so no
  *                   ERROR_SHARING_VIOLATION). Attributes are ignored, and of the
  *                   flags only FILE_FLAG_WRITE_THROUGH (O_DSYNC) is honoured;
@@ -131,6 +209,7 @@ typedef void *LPVOID;
 typedef const void *LPCVOID;
 typedef void *HANDLE;
 typedef HANDLE *PHANDLE;
+typedef HANDLE *LPHANDLE;
 typedef DWORD *LPDWORD;
 typedef DWORD *PDWORD;
 typedef LONG *PLONG;
@@ -296,6 +375,18 @@ typedef struct _OVERLAPPED OVERLAPPED, *LPOVERLAPPED;
 #define FILE_CURRENT			1
 #define FILE_END			2
 
+/* ---- handles (handleapi.h) ---- */
+#define DUPLICATE_CLOSE_SOURCE		0x00000001
+#define DUPLICATE_SAME_ACCESS		0x00000002
+
+/* ---- memory states and types (winnt.h) ---- */
+#define MEM_COMMIT			0x00001000
+#define MEM_RESERVE			0x00002000
+#define MEM_FREE			0x00010000
+#define MEM_PRIVATE			0x00020000
+#define MEM_MAPPED			0x00040000
+#define MEM_IMAGE			0x01000000
+
 /* ---- system information (winnt.h) ---- */
 #define PROCESSOR_ARCHITECTURE_INTEL	0
 #define PROCESSOR_ARCHITECTURE_ARM	5
@@ -321,6 +412,7 @@ typedef struct _OVERLAPPED OVERLAPPED, *LPOVERLAPPED;
 #define ERROR_READ_FAULT		30
 #define ERROR_GEN_FAILURE		31
 #define ERROR_SHARING_VIOLATION		32
+#define ERROR_BAD_LENGTH		24
 #define ERROR_HANDLE_EOF		38
 #define ERROR_NOT_SUPPORTED		50
 #define ERROR_FILE_EXISTS		80
@@ -343,8 +435,13 @@ typedef struct _OVERLAPPED OVERLAPPED, *LPOVERLAPPED;
 DWORD WINAPI GetLastError(void);
 void WINAPI SetLastError(DWORD dwErrCode);
 
-/* ---- handles ---- */
+/* ---- handles and the current process ---- */
 BOOL WINAPI CloseHandle(HANDLE hObject);
+BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
+			    HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle,
+			    DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions);
+HANDLE WINAPI GetCurrentProcess(void);
+DWORD WINAPI GetCurrentProcessId(void);
 
 /* ---- file mappings and views ---- */
 HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpFileMappingAttributes,
@@ -363,6 +460,11 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
 			      SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress);
 BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress);
 BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush);
+
+/* ---- virtual memory ---- */
+SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
+			   SIZE_T dwLength);
+SIZE_T WINAPI GetLargePageMinimum(void);
 
 /* ---- system information ---- */
 void WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);

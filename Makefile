@@ -4,8 +4,23 @@
 #
 #   make              module (for KDIR), libsections and the selftests
 #   make check        everything, then every selftest in guests on each kernel
+#   make check-install  host-side checks of install, modules_install and DKMS
 #   make run          the demo: a guest with the module, two processes sharing a named section
 #   make KDIR=DIR     build the module against another kernel tree or headers
+#
+# Installing (see README, "Install"); DESTDIR is honoured by every target:
+#
+#   make install          libsections (.so, .a), headers, libsections.pc, man pages
+#                         and the `sections` tool under $(prefix) (PREFIX or prefix,
+#                         default /usr/local)
+#   make modules_install  the module for KDIR into
+#                         $(INSTALL_MOD_PATH)/lib/modules/KVER/updates, depmod, and
+#                         the udev rule and modules-load.d entry (autoload_install)
+#   make autoload_install only the udev rule and the modules-load.d entry (for a
+#                         module installed by DKMS)
+#   make dkms_src         the module sources and dkms.conf into
+#                         $(DESTDIR)/usr/src/sections-$(VERSION)
+#   make uninstall        undoes install, and modules_install for KDIR
 
 KVER_DEFAULT := $(shell bash -c '. scripts/common.sh; stock_kver 6.12' 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER_DEFAULT)
@@ -13,15 +28,58 @@ SECTIONS_CACHE ?= /var/cache/sections
 HARNESS_DIR ?= $(SECTIONS_CACHE)/kselftest-6.12
 export HARNESS_DIR
 
-.PHONY: all module lib selftests examples check run clean harness
+# One version for the library, the module package (dkms.conf) and the man pages.
+VERSION := $(shell sed -n 's/^VERSION *:= *//p' lib/Makefile)
 
-all: module lib selftests examples
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir ?= $(exec_prefix)/bin
+libdir ?= $(exec_prefix)/lib
+includedir ?= $(prefix)/include
+datarootdir ?= $(prefix)/share
+mandir ?= $(datarootdir)/man
+
+# udev and systemd-modules-load read only these, whatever the prefix.
+udevrulesdir ?= /usr/lib/udev/rules.d
+modulesloaddir ?= /usr/lib/modules-load.d
+dkmssrcdir ?= /usr/src/sections-$(VERSION)
+
+# The module: kbuild's INSTALL_MOD_PATH is the modules_install DESTDIR.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+INSTALL_MOD_DIR ?= updates
+# The release the module is built for (what vermagic says and modules_install uses):
+# Debian's headers have the upstream release in include/config/kernel.release.
+KVER = $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),\
+	$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null))
+# A distribution's headers come without its signing key: do not try to sign then.
+MODSIGN = $(if $(wildcard $(KDIR)/certs/signing_key.pem $(KDIR)/output/signing_key.pem),,\
+	CONFIG_MODULE_SIG_ALL=)
+DEPMOD ?= depmod
+# Where kbuild puts it (Kbuild's obj-m += kmod/ keeps the subdirectory).
+MODDEST = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+
+INSTALL ?= install
+MAN1 := $(wildcard man/man1/*.1)
+MAN3 := $(wildcard man/man3/*.3)
+MAN7 := $(wildcard man/man7/*.7)
+
+.PHONY: all module lib cli selftests examples check check-install run clean harness \
+	install install-lib install-man install-cli modules_install autoload_install \
+	dkms_src uninstall
+
+all: module lib cli selftests examples
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lib:
 	$(MAKE) -C lib
+
+# The `sections` tool, when the tree has it.
+cli: lib
+	$(if $(wildcard cli/Makefile),$(MAKE) -C cli,@:)
 
 harness:
 	@scripts/get-harness
@@ -35,12 +93,69 @@ examples: lib
 check:
 	scripts/check
 
+check-install:
+	scripts/check-install
+
 run:
 	scripts/run-demo
+
+install: install-lib install-man install-cli
+
+install-lib: lib
+	$(MAKE) -C lib install DESTDIR=$(DESTDIR) prefix=$(prefix) libdir=$(libdir) \
+		includedir=$(includedir)
+
+install-man:
+	$(INSTALL) -d $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(mandir)/man3 $(DESTDIR)$(mandir)/man7
+	$(if $(MAN1),$(INSTALL) -m 644 $(MAN1) $(DESTDIR)$(mandir)/man1/)
+	$(if $(MAN3),$(INSTALL) -m 644 $(MAN3) $(DESTDIR)$(mandir)/man3/)
+	$(if $(MAN7),$(INSTALL) -m 644 $(MAN7) $(DESTDIR)$(mandir)/man7/)
+
+install-cli: cli
+	$(if $(wildcard cli/Makefile),$(INSTALL) -d $(DESTDIR)$(bindir))
+	$(if $(wildcard cli/Makefile),$(INSTALL) -m 755 cli/sections $(DESTDIR)$(bindir)/sections)
+
+modules_install: module autoload_install
+	@test -n "$(KVER)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(MODSIGN) modules_install
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+autoload_install:
+	$(INSTALL) -d $(INSTALL_MOD_PATH)$(udevrulesdir) $(INSTALL_MOD_PATH)$(modulesloaddir)
+	$(INSTALL) -m 644 packaging/60-sections.rules $(INSTALL_MOD_PATH)$(udevrulesdir)/
+	$(INSTALL) -m 644 packaging/sections.conf $(INSTALL_MOD_PATH)$(modulesloaddir)/
+
+dkms_src:
+	$(INSTALL) -d $(DESTDIR)$(dkmssrcdir)/kmod $(DESTDIR)$(dkmssrcdir)/uapi/linux
+	$(INSTALL) -m 644 dkms.conf Kbuild $(DESTDIR)$(dkmssrcdir)/
+	$(INSTALL) -m 644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.c)) \
+		$(wildcard kmod/*.h) $(DESTDIR)$(dkmssrcdir)/kmod/
+	$(INSTALL) -m 644 uapi/linux/sections.h $(DESTDIR)$(dkmssrcdir)/uapi/linux/
+
+uninstall:
+	rm -f $(DESTDIR)$(libdir)/libsections.so $(DESTDIR)$(libdir)/libsections.so.1 \
+		$(DESTDIR)$(libdir)/libsections.so.$(VERSION) $(DESTDIR)$(libdir)/libsections.a \
+		$(DESTDIR)$(libdir)/pkgconfig/libsections.pc \
+		$(DESTDIR)$(includedir)/sections.h $(DESTDIR)$(includedir)/sections/windows.h \
+		$(DESTDIR)$(includedir)/linux/sections.h $(DESTDIR)$(bindir)/sections
+	-rmdir $(DESTDIR)$(includedir)/sections 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(mandir)/man1/,$(notdir $(MAN1))) \
+		$(addprefix $(DESTDIR)$(mandir)/man3/,$(notdir $(MAN3))) \
+		$(addprefix $(DESTDIR)$(mandir)/man7/,$(notdir $(MAN7)))
+	rm -f $(INSTALL_MOD_PATH)$(udevrulesdir)/60-sections.rules \
+		$(INSTALL_MOD_PATH)$(modulesloaddir)/sections.conf
+	@mods=$$(ls $(MODDEST)/sections.ko* $(MODDEST)/kmod/sections.ko* 2>/dev/null); \
+	if [ -n "$(KVER)" ] && [ -n "$$mods" ]; then \
+		echo rm -f $$mods; rm -f $$mods; \
+		echo $(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER); \
+		$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER); \
+	fi
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	$(MAKE) -C lib clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C examples clean
+	$(if $(wildcard cli/Makefile),$(MAKE) -C cli clean)
 	rm -rf out

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define LIBSECTIONS_VERSION_MAJOR	1
-#define LIBSECTIONS_VERSION_MINOR	0
+#define LIBSECTIONS_VERSION_MINOR	1
 
 /* Path of the control device. */
 #define SECTIONS_DEVICE_PATH		"/dev/sections"

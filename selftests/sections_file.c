@@ -13,27 +13,27 @@
 
 #define DELAY_MS	200
 #define DELAY_PARAM	"/sys/module/sections/parameters/writeback_delay_ms"
+#define MAX_DIRTY_PARAM	"/sys/module/sections/parameters/max_dirty_percent"
 
-static void set_delay(unsigned int ms)
+/* Set a module parameter (the tests run as root). */
+static void set_param(const char *path, unsigned int val)
 {
-	FILE *f = fopen(DELAY_PARAM, "w");
+	FILE *f = fopen(path, "w");
 
 	if (f) {
-		fprintf(f, "%u\n", ms);
+		fprintf(f, "%u\n", val);
 		fclose(f);
 	}
 }
 
-#define MAX_DIRTY_PARAM	"/sys/module/sections/parameters/max_dirty_percent"
+static void set_delay(unsigned int ms)
+{
+	set_param(DELAY_PARAM, ms);
+}
 
 static void set_max_dirty(unsigned int pct)
 {
-	FILE *f = fopen(MAX_DIRTY_PARAM, "w");
-
-	if (f) {
-		fprintf(f, "%u\n", pct);
-		fclose(f);
-	}
+	set_param(MAX_DIRTY_PARAM, pct);
 }
 
 /* MemTotal in pages, or 0. */

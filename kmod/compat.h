@@ -16,8 +16,16 @@
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 
-/* struct folio_batch moved out of pagevec.h in 7.x. */
+/*
+ * struct folio_batch moved out of pagevec.h in 7.x. The #ifdef keeps the test
+ * away from sparse 0.6.4, which lacks __has_include (and checks 6.x here).
+ */
+#ifdef __has_include
 #if __has_include("linux/folio_batch.h")
+#define SECTIONS_HAVE_FOLIO_BATCH_H
+#endif
+#endif
+#ifdef SECTIONS_HAVE_FOLIO_BATCH_H
 #include <linux/folio_batch.h>
 #else
 #include <linux/pagevec.h>

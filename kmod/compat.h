@@ -31,6 +31,12 @@
 #include <linux/pagevec.h>
 #endif
 
+/* Typed allocation helpers came in 7.x; checkpatch there prefers them. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, GFP) kzalloc(sizeof(P), GFP)
+#define kmalloc_obj(P, GFP) kmalloc(sizeof(P), GFP)
+#endif
+
 /* The one place that compares kernel versions. */
 #define SECTIONS_KERNEL_AT_LEAST(a, b, c) (KERNEL_VERSION(a, b, c) <= LINUX_VERSION_CODE)
 

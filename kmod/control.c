@@ -69,7 +69,7 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
 	struct sections_control *ca;
 	struct inode *inode;
 
-	ca = kzalloc(sizeof(*ca), GFP_KERNEL);
+	ca = kzalloc_obj(*ca, GFP_KERNEL);
 	if (!ca)
 		return ERR_PTR(-ENOMEM);
 	inode = sectionsfs_new_inode();

@@ -61,7 +61,7 @@ int sections_handle_install(struct section *sec, u32 access, u32 flags,
 	struct file *file;
 	int fd, ret;
 
-	handle = kmalloc(sizeof(*handle), GFP_KERNEL);
+	handle = kmalloc_obj(*handle, GFP_KERNEL);
 	if (!handle) {
 		section_handle_put(sec);
 		return -ENOMEM;

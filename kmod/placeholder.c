@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "sections.h"
 
 static struct dentry *debug_dir;
@@ -28,7 +29,7 @@ static ssize_t reserve_write(struct file *file, const char __user *buf, size_t l
 
 	if (len > SECTIONS_NAME_MAX)
 		return -ENAMETOOLONG;
-	entry = kzalloc(sizeof(*entry), GFP_KERNEL);
+	entry = kzalloc_obj(*entry, GFP_KERNEL);
 	if (!entry)
 		return -ENOMEM;
 	ret = sections_name_from_user((unsigned long)buf, len, entry);

@@ -215,7 +215,7 @@ struct section *section_create(const struct sections_create_args *args,
 	struct file *file;
 	int ret;
 
-	sec = kzalloc(sizeof(*sec), GFP_KERNEL);
+	sec = kzalloc_obj(*sec, GFP_KERNEL);
 	if (!sec)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&sec->ref);

@@ -31,6 +31,13 @@ unsigned long sections_dirty_pages(struct address_space *mapping)
 		if (xas_retry(&xas, folio) || xa_is_value(folio))
 			continue;
 		nr += folio_nr_pages(folio);
+		/* A section may have millions of dirty pages: let others run. */
+		if (need_resched()) {
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 	rcu_read_unlock();
 	return nr;

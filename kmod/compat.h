@@ -6,7 +6,6 @@
 #ifndef SECTIONS_COMPAT_H
 #define SECTIONS_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/ipc_namespace.h>
@@ -37,11 +36,19 @@
 #define kmalloc_obj(P, GFP) kmalloc(sizeof(P), GFP)
 #endif
 
-/* The one place that compares kernel versions. */
-#define SECTIONS_KERNEL_AT_LEAST(a, b, c) (KERNEL_VERSION(a, b, c) <= LINUX_VERSION_CODE)
+/*
+ * The one place that compares kernel versions: kmod/Kbuild passes the
+ * VERSION and PATCHLEVEL of the tree the module is built against.
+ */
+#ifndef SECTIONS_KVER_MAJOR
+#error "build with kbuild (kmod/Kbuild defines SECTIONS_KVER_MAJOR and _MINOR)"
+#endif
+#define SECTIONS_KERNEL_AT_LEAST(major, minor) \
+	(SECTIONS_KVER_MAJOR > (major) || \
+	 (SECTIONS_KVER_MAJOR == (major) && SECTIONS_KVER_MINOR >= (minor)))
 
 /* vm_flags became read-only behind helpers in 6.3. */
-#if !SECTIONS_KERNEL_AT_LEAST(6, 3, 0)
+#if !SECTIONS_KERNEL_AT_LEAST(6, 3)
 static inline void vm_flags_set(struct vm_area_struct *vma, unsigned long flags)
 {
 	vma->vm_flags |= flags;
@@ -59,7 +66,7 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, unsigned long flag
  */
 static inline int sections_backing_mmap(struct file *file, struct vm_area_struct *vma)
 {
-#if SECTIONS_KERNEL_AT_LEAST(6, 16, 0)
+#if SECTIONS_KERNEL_AT_LEAST(6, 16)
 	return vfs_mmap(file, vma);
 #else
 	return call_mmap(file, vma);
@@ -72,7 +79,7 @@ static inline int sections_backing_mmap(struct file *file, struct vm_area_struct
  */
 static inline unsigned int sections_folio_mapcount(struct folio *folio)
 {
-#if SECTIONS_KERNEL_AT_LEAST(6, 12, 0)
+#if SECTIONS_KERNEL_AT_LEAST(6, 12)
 	return folio_mapcount(folio);
 #else
 	/* Views map order-0 pages only (VM_NOHUGEPAGE); see view.c. */
@@ -85,7 +92,7 @@ static inline unsigned int sections_folio_mapcount(struct folio *folio)
 /* put_ipc_ns() is exported since 6.12; before, go through the nsfs ops. */
 static inline void sections_put_ipc_ns(struct ipc_namespace *ns)
 {
-#if SECTIONS_KERNEL_AT_LEAST(6, 12, 0)
+#if SECTIONS_KERNEL_AT_LEAST(6, 12)
 	put_ipc_ns(ns);
 #else
 	ns->ns.ops->put(&ns->ns);
@@ -121,7 +128,7 @@ static inline struct shrinker *sections_shrinker_create(
 {
 	struct shrinker *shrinker;
 
-#if SECTIONS_KERNEL_AT_LEAST(6, 7, 0)
+#if SECTIONS_KERNEL_AT_LEAST(6, 7)
 	shrinker = shrinker_alloc(0, "sections");
 	if (!shrinker)
 		return NULL;
@@ -145,7 +152,7 @@ static inline struct shrinker *sections_shrinker_create(
 
 static inline void sections_shrinker_destroy(struct shrinker *shrinker)
 {
-#if SECTIONS_KERNEL_AT_LEAST(6, 7, 0)
+#if SECTIONS_KERNEL_AT_LEAST(6, 7)
 	shrinker_free(shrinker);
 #else
 	unregister_shrinker(shrinker);

@@ -410,12 +410,12 @@ SECTIONS_EXPORT BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress)
 	if (ret == -EINVAL) {
 		uintptr_t start, end;
 
-		/* Windows unmaps the view holding any address of it, not only its base. */
-		ret = win32_view_range(lpBaseAddress, &start, &end);
-		if (ret == 0)
-			ret = sections_unmap_view(dev, (void *)start);
-		else if (ret != -EINVAL)
-			ret = -EINVAL;
+		/*
+		 * Windows unmaps the view holding any address of it, not only
+		 * its base; an address in no view is ERROR_INVALID_ADDRESS.
+		 */
+		ret = win32_view_range(lpBaseAddress, &start, &end) ? -EINVAL :
+		      sections_unmap_view(dev, (void *)start);
 	}
 	if (ret) {
 		if (ret == -EINVAL)

@@ -496,6 +496,19 @@ TEST_F(file, truncated_file_gives_sigbus)
 	close(h);
 }
 
+/* Wait for page @i of @path to hold its letter, 'A' + i % 26; say what it holds if it never does. */
+static bool letter_reaches_file(struct __test_metadata *_metadata, const char *path, long ps,
+				unsigned long i)
+{
+	char want[2] = { 'A' + i % 26, 0 }, got = 0;
+
+	if (file_becomes(path, i * ps, want))
+		return true;
+	file_bytes(path, i * ps, &got, 1);
+	TH_LOG("page %lu holds %d in the file, not %d", i, got, want[0]);
+	return false;
+}
+
 /*
  * Too many dirty pages: the writers trim mapped dirty pages from the view
  * (share count 0) and write them while the view is still mapped, and the
@@ -543,12 +556,19 @@ TEST_F(file, too_many_dirty_pages_are_trimmed_and_written)
 	set_delay(DELAY_MS);
 	munmap(view, pages * self->ps);
 	close(h);
-	/* Every page reaches the file once the view is gone. */
-	ASSERT_TRUE(file_becomes(self->path, (pages - 1) * self->ps,
-				 (char []){ 'A' + (pages - 1) % 26, 0 }));
-	for (i = 0; i < pages; i += 97)
-		EXPECT_TRUE(file_is(self->path, i * self->ps, (char []){ 'A' + i % 26, 0 }))
-			TH_LOG("page %lu", i);
+	/*
+	 * Every page reaches the file once the view is gone, but not in index
+	 * order: a lazy pass that ran during munmap() wrote the pages already
+	 * unmapped and skipped the rest, which teardown writes after it.
+	 */
+	for (i = 0; i < pages; i += 97) {
+		bool written = letter_reaches_file(_metadata, self->path, self->ps, i);
+
+		EXPECT_TRUE(written);
+		if (!written)
+			break;
+	}
+	EXPECT_TRUE(letter_reaches_file(_metadata, self->path, self->ps, pages - 1));
 	free(info);
 }
 

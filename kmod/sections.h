@@ -18,7 +18,8 @@
  *   sections_names_lock     the name table and every name entry
  *   controls_lock           the control-area table (control.c)
  *   control->io_lock        one writer per control area
- *   folio lock              of a section page (query, fault, write-back)
+ *   folio lock              of a section page (query, fault, write-back; the
+ *                           writer holds a run of them, taken in index order)
  *   i_mmap_rwsem, page table locks  taken by unmap_mapping_pages() when the
  *                           writer trims a locked page from its views
  *   the backing file's own locks (kernel_read/kernel_write, vfs_truncate)

@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
+#include <linux/vmalloc.h>
 #include <linux/wait.h>
 
 #include "compat.h"
@@ -142,29 +143,130 @@ void sections_writeback_exit(void)
 	cancel_work_sync(&kick_all_work);
 }
 
-/* Write one locked folio to @file. Bytes past the file's end are dropped, as truncation does. */
-static int write_folio(struct file *file, struct folio *folio)
-{
-	loff_t pos = folio_pos(folio);
-	loff_t isize = i_size_read(file_inode(file));
-	size_t len, done = 0;
-	ssize_t n = 0;
-	void *kaddr;
+/*
+ * A run of contiguous dirty folios, locked and under writeback, written to
+ * the file with one kernel_write(): the file's locks, its timestamps and its
+ * write path are taken once per run, not once per page.
+ */
+#define WB_RUN_PAGES 64
 
-	if (pos >= isize)
-		return 0;
-	len = min_t(loff_t, folio_size(folio), isize - pos);
-	kaddr = kmap_local_folio(folio, 0);
+struct wb_run {
+	struct page *pages[WB_RUN_PAGES];
+	unsigned int nr_pages;
+};
+
+static pgoff_t run_next_index(const struct wb_run *run)
+{
+	return page_folio(run->pages[0])->index + run->nr_pages;
+}
+
+static bool run_takes(const struct wb_run *run, struct folio *folio)
+{
+	return !run->nr_pages ||
+	       (folio->index == run_next_index(run) &&
+		run->nr_pages + folio_nr_pages(folio) <= WB_RUN_PAGES);
+}
+
+/* Add @folio (locked, prepared): the run holds a reference until it is written. */
+static void run_add(struct wb_run *run, struct folio *folio)
+{
+	long i;
+
+	folio_get(folio);
+	for (i = 0; i < folio_nr_pages(folio); i++)
+		run->pages[run->nr_pages++] = folio_page(folio, i);
+}
+
+/*
+ * Write @len bytes at @kaddr to @file at *@pos. Return the bytes written;
+ * when short, *@err says why (-EIO if the file gave no reason).
+ */
+static size_t write_bytes(struct file *file, void *kaddr, size_t len, loff_t *pos, int *err)
+{
+	size_t done = 0;
+	ssize_t n;
+
 	while (done < len) {
-		n = kernel_write(file, kaddr + done, len - done, &pos);
-		if (n <= 0)
+		n = kernel_write(file, kaddr + done, len - done, pos);
+		if (n <= 0) {
+			*err = n ?: -EIO;
 			break;
+		}
 		done += n;
 	}
-	kunmap_local(kaddr);
-	if (n < 0)
-		return n;
-	return done < len ? -EIO : 0;
+	return done;
+}
+
+/*
+ * Write the run's first @len bytes to @file at @pos, as write_bytes() does.
+ * Mapping the pages into one virtual range lets a single kernel_write() take
+ * them all; if that mapping fails, page by page.
+ */
+static size_t run_write_bytes(struct file *file, struct wb_run *run, loff_t pos, size_t len,
+			      int *err)
+{
+	size_t done = 0, chunk, n;
+	unsigned int i;
+	void *kaddr;
+
+	kaddr = vm_map_ram(run->pages, run->nr_pages, NUMA_NO_NODE);
+	if (kaddr) {
+		done = write_bytes(file, kaddr, len, &pos, err);
+		vm_unmap_ram(kaddr, run->nr_pages);
+		return done;
+	}
+	for (i = 0; done < len; i++) {
+		chunk = min_t(size_t, PAGE_SIZE, len - done);
+		kaddr = kmap_local_page(run->pages[i]);
+		n = write_bytes(file, kaddr, chunk, &pos, err);
+		kunmap_local(kaddr);
+		done += n;
+		if (n < chunk)
+			break;
+	}
+	return done;
+}
+
+/*
+ * Write the run and end it. Bytes past the file's end are dropped, as
+ * truncation does. A folio not written in full is dirtied again and the
+ * error kept, so nothing is lost.
+ */
+static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
+{
+	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize;
+	size_t len, done;
+	unsigned int i;
+	int err = 0;
+
+	if (!ca->wfile) {
+		err = -EBADF;
+		end = start;
+	} else {
+		isize = i_size_read(file_inode(ca->wfile));
+		len = start < isize ?
+		      min_t(loff_t, (loff_t)run->nr_pages << PAGE_SHIFT, isize - start) : 0;
+		done = len ? run_write_bytes(ca->wfile, run, start, len, &err) : 0;
+		/* Everything before @end reached the file (or lies past its end). */
+		if (done < len)
+			end = start + done;
+	}
+
+	for (i = 0; i < run->nr_pages; i += folio_nr_pages(page_folio(run->pages[i]))) {
+		struct folio *folio = page_folio(run->pages[i]);
+
+		folio_end_writeback(folio);
+		if (folio_pos(folio) + folio_size(folio) <= end)
+			*written += folio_nr_pages(folio);
+		else if (folio_mark_dirty(folio))
+			atomic_long_inc(&nr_dirty);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	run->nr_pages = 0;
+	if (err && !ca->wb_error)
+		WRITE_ONCE(ca->wb_error, err);
+	return err;
 }
 
 /*
@@ -179,15 +281,42 @@ static bool trim_folio(struct address_space *mapping, struct folio *folio)
 	return true;
 }
 
+/*
+ * Lock the next folio for @mode and decide: 1 to write it (locked), 0 to
+ * skip it (unlocked), -1 to stop (trimming has gone far enough).
+ */
+static int folio_take(struct address_space *mapping, struct folio *folio,
+		      enum sections_wb_mode mode)
+{
+	/* The lazy writer skips a page being faulted; it comes back. */
+	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM) {
+		if (!folio_trylock(folio))
+			return 0;
+	} else {
+		folio_lock(folio);
+	}
+	if (folio->mapping != mapping || !folio_test_dirty(folio) ||
+	    (folio_mapped(folio) && mode == SECTIONS_WB_LAZY)) {
+		folio_unlock(folio);
+		return 0;
+	}
+	if (folio_mapped(folio) && mode == SECTIONS_WB_TRIM && !trim_folio(mapping, folio)) {
+		folio_unlock(folio);
+		return -1;
+	}
+	return 1;
+}
+
 static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 		      enum sections_wb_mode mode, unsigned long *written)
 {
 	struct address_space *mapping = ca->inode->i_mapping;
 	struct folio_batch fbatch;
+	struct wb_run run = { .nr_pages = 0 };
 	pgoff_t index = first;
 	bool stop = false;
 	unsigned int i;
-	int err = 0, ret;
+	int err = 0, ret, take;
 
 	mutex_lock(&ca->io_lock);
 	folio_batch_init(&fbatch);
@@ -195,27 +324,19 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 	       filemap_get_folios_tag(mapping, &index, last, PAGECACHE_TAG_DIRTY, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
 			struct folio *folio = fbatch.folios[i];
-			bool lazy = mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM;
 
-			/* The lazy writer skips a page being faulted; it comes back. */
-			if (!lazy)
-				folio_lock(folio);
-			else if (!folio_trylock(folio))
-				continue;
-			if (folio->mapping != mapping || !folio_test_dirty(folio)) {
-				folio_unlock(folio);
-				continue;
+			/* A gap ends the run: write it before locking more. */
+			if (!run_takes(&run, folio)) {
+				ret = run_end(ca, &run, written);
+				err = err ?: ret;
 			}
-			if (folio_mapped(folio) && mode == SECTIONS_WB_LAZY) {
-				folio_unlock(folio);
-				continue;
-			}
-			if (folio_mapped(folio) && mode == SECTIONS_WB_TRIM &&
-			    !trim_folio(mapping, folio)) {
-				folio_unlock(folio);
+			take = folio_take(mapping, folio, mode);
+			if (take < 0) {
 				stop = true;
 				break;
 			}
+			if (!take)
+				continue;
 			/*
 			 * folio_clear_dirty_for_io() does not clean the PTEs of a
 			 * mapping that cannot write back: do it here.
@@ -225,22 +346,14 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 			if (folio_clear_dirty_for_io(folio))
 				page_cleaned();
 			folio_start_writeback(folio);
-			ret = ca->wfile ? write_folio(ca->wfile, folio) : -EBADF;
-			folio_end_writeback(folio);
-			if (ret) {
-				if (folio_mark_dirty(folio))
-					atomic_long_inc(&nr_dirty);
-				if (!ca->wb_error)
-					WRITE_ONCE(ca->wb_error, ret);
-				if (!err)
-					err = ret;
-			} else {
-				*written += folio_nr_pages(folio);
-			}
-			folio_unlock(folio);
+			run_add(&run, folio);
 		}
 		folio_batch_release(&fbatch);
 		cond_resched();
+	}
+	if (run.nr_pages) {
+		ret = run_end(ca, &run, written);
+		err = err ?: ret;
 	}
 	mutex_unlock(&ca->io_lock);
 	return err;

@@ -59,16 +59,26 @@ static vm_fault_t view_fault(struct vm_fault *vmf)
 }
 
 /*
- * No ->map_pages in either table: fault-around would map neighbouring pages
- * the process never touched, and share counts would no longer mean "views
- * that touched the page", which is what NT counts.
+ * Fault-around maps nothing: it would map neighbouring pages the process
+ * never touched, and share counts would no longer mean "views that touched
+ * the page", which is what NT counts. The method must exist all the same:
+ * since 6.4 the kernel runs ->fault and ->page_mkwrite under the per-VMA
+ * lock only for vm_ops that have one (vmf_can_call_fault()), and retries
+ * every other fault under mmap_lock. Ours need no mmap_lock: they are
+ * filemap_fault(), shmem's fault and folio-locked page_mkwrite.
  */
+static vm_fault_t view_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
+{
+	return 0;
+}
+
 static const struct vm_operations_struct pagefile_view_vm_ops = {
 	.open = view_open,
 	.close = view_close,
 	.may_split = view_may_split,
 	.mremap = view_mremap,
 	.fault = view_fault,
+	.map_pages = view_map_pages,
 };
 
 static const struct vm_operations_struct file_view_vm_ops = {
@@ -77,6 +87,7 @@ static const struct vm_operations_struct file_view_vm_ops = {
 	.may_split = view_may_split,
 	.mremap = view_mremap,
 	.fault = sections_file_fault,
+	.map_pages = view_map_pages,
 	.page_mkwrite = sections_file_page_mkwrite,
 };
 

@@ -6,6 +6,7 @@
 #   make check        everything, then every selftest in guests on each kernel
 #   make check-install  host-side checks of install, modules_install and DKMS
 #   make run          the demo: a guest with the module, two processes sharing a named section
+#   make bench-run    benchmarks: sections against the Linux primitives, as ratios (6.12 guest)
 #   make KDIR=DIR     build the module against another kernel tree or headers
 #
 # Installing (see README, "Install"); DESTDIR is honoured by every target:
@@ -65,11 +66,12 @@ MAN1 := $(wildcard man/man1/*.1)
 MAN3 := $(wildcard man/man3/*.3)
 MAN7 := $(wildcard man/man7/*.7)
 
-.PHONY: all module lib cli selftests examples check check-install run clean harness \
+.PHONY: all module lib cli selftests examples bench bench-run check check-install run clean \
+	harness \
 	install install-lib install-man install-cli modules_install autoload_install \
 	dkms_src uninstall
 
-all: module lib cli selftests examples
+all: module lib cli selftests examples bench
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -89,6 +91,13 @@ selftests: lib harness
 
 examples: lib
 	$(MAKE) -C examples
+
+bench: lib
+	$(MAKE) -C bench
+
+# Ratios against the native primitives, in a 6.12 guest (scripts/run-bench --kernel K for others).
+bench-run:
+	scripts/run-bench
 
 check:
 	scripts/check
@@ -157,5 +166,6 @@ clean:
 	$(MAKE) -C lib clean
 	$(MAKE) -C selftests clean
 	$(MAKE) -C examples clean
+	$(MAKE) -C bench clean
 	$(if $(wildcard cli/Makefile),$(MAKE) -C cli clean)
 	rm -rf out

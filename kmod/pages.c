@@ -12,37 +12,6 @@
 
 #define QUERY_BATCH 32
 
-/**
- * sections_dirty_pages() - how many pages of @mapping wait to be written
- * @mapping: a control area's pages
- *
- * Return: the number of dirty pages. Writes through a view dirty the page at
- * the first write fault (page_mkwrite), so the tag is exact for file-backed
- * sections.
- */
-unsigned long sections_dirty_pages(struct address_space *mapping)
-{
-	XA_STATE(xas, &mapping->i_pages, 0);
-	unsigned long nr = 0;
-	struct folio *folio;
-
-	rcu_read_lock();
-	xas_for_each_marked(&xas, folio, ULONG_MAX, PAGECACHE_TAG_DIRTY) {
-		if (xas_retry(&xas, folio) || xa_is_value(folio))
-			continue;
-		nr += folio_nr_pages(folio);
-		/* A section may have millions of dirty pages: let others run. */
-		if (need_resched()) {
-			xas_pause(&xas);
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
-	}
-	rcu_read_unlock();
-	return nr;
-}
-
 static void page_info(struct address_space *mapping, pgoff_t index,
 		      struct sections_page_info *info)
 {

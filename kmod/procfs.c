@@ -46,12 +46,12 @@ static int names_show(struct seq_file *m, void *v)
 	sec = section_of_name(entry);
 	/* Names may hold blanks: escape them so the columns stay columns. */
 	seq_escape(m, entry->name, " \t\n\\");
-	seq_printf(m, " %llu %s %u %u %04o %d %d %lu %lu\n", sec->size,
+	seq_printf(m, " %llu %s %u %u %04o %d %d %lu %ld\n", sec->size,
 		   sec->control ? "file" : "pagefile",
 		   from_kuid_munged(user_ns, sec->uid), from_kgid_munged(user_ns, sec->gid),
 		   sec->mode, atomic_read(&sec->handles), atomic_read(&sec->views),
 		   sec->inode->i_mapping->nrpages,
-		   sec->control ? sections_dirty_pages(sec->inode->i_mapping) : 0);
+		   sec->control ? atomic_long_read(&sec->control->nr_dirty) : 0);
 	return 0;
 }
 

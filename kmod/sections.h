@@ -102,6 +102,7 @@ enum sections_wb_mode {
  * @inode: the sectionsfs inode whose address_space holds the pages
  * @io_lock: serializes writers
  * @wb_error: first write-back error not yet reported by a flush (under @io_lock)
+ * @nr_dirty: dirty pages, counted where writeback.c dirties and cleans them
  * @writer: the lazy writer
  * @teardown: final write-back and release, after the last section
  */
@@ -114,6 +115,7 @@ struct sections_control {
 	struct inode *inode;
 	struct mutex io_lock;
 	int wb_error;
+	atomic_long_t nr_dirty;
 	struct delayed_work writer;
 	struct work_struct teardown;
 };
@@ -218,7 +220,6 @@ long sections_query_view_pages(struct sections_page_query __user *uargs);
 extern const struct file_operations sections_view_fops;
 
 /* pages.c */
-unsigned long sections_dirty_pages(struct address_space *mapping);
 int sections_query_pages(struct section *sec, pgoff_t first, u64 count,
 			 struct sections_page_info __user *out);
 

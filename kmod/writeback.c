@@ -71,16 +71,23 @@ static bool over_trim_target(void)
 	return atomic_long_read(&nr_dirty) > dirty_limit() / 4 * 3;
 }
 
+static void count_dirty(struct sections_control *ca)
+{
+	atomic_long_inc(&ca->nr_dirty);
+	atomic_long_inc(&nr_dirty);
+}
+
 /* A page of @ca became dirty. */
 void sections_page_dirtied(struct sections_control *ca)
 {
-	atomic_long_inc(&nr_dirty);
+	count_dirty(ca);
 	sections_writer_kick(ca);
 }
 
-/* A dirty page was written (or dropped). */
-static void page_cleaned(void)
+/* A dirty page of @ca was written (or dropped). */
+static void page_cleaned(struct sections_control *ca)
 {
+	atomic_long_dec(&ca->nr_dirty);
 	atomic_long_dec(&nr_dirty);
 	if (wq_has_sleeper(&dirty_wait) && !over_dirty_limit())
 		wake_up_all(&dirty_wait);
@@ -259,7 +266,7 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		if (folio_pos(folio) + folio_size(folio) <= end)
 			*written += folio_nr_pages(folio);
 		else if (folio_mark_dirty(folio))
-			atomic_long_inc(&nr_dirty);
+			count_dirty(ca);
 		folio_unlock(folio);
 		folio_put(folio);
 	}
@@ -344,7 +351,7 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 			if (folio_mapped(folio))
 				folio_mkclean(folio);
 			if (folio_clear_dirty_for_io(folio))
-				page_cleaned();
+				page_cleaned(ca);
 			folio_start_writeback(folio);
 			run_add(&run, folio);
 		}
@@ -402,7 +409,7 @@ void sections_drop_dirty(struct sections_control *ca)
 
 			folio_lock(folio);
 			if (folio_clear_dirty_for_io(folio)) {
-				page_cleaned();
+				page_cleaned(ca);
 				lost++;
 			}
 			folio_unlock(folio);

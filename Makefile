@@ -22,6 +22,7 @@
 #   make dkms_src         the module sources and dkms.conf into
 #                         $(DESTDIR)/usr/src/sections-$(VERSION)
 #   make uninstall        undoes install, and modules_install for KDIR
+#                         (uninstall-userspace and modules_uninstall, each one half)
 
 KVER_DEFAULT := $(shell bash -c '. scripts/common.sh; stock_kver 6.12' 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER_DEFAULT)
@@ -69,7 +70,7 @@ MAN7 := $(wildcard man/man7/*.7)
 .PHONY: all module lib cli selftests examples bench bench-run check check-install run clean \
 	harness \
 	install install-lib install-man install-cli modules_install autoload_install \
-	dkms_src uninstall
+	dkms_src uninstall uninstall-userspace modules_uninstall
 
 all: module lib cli selftests examples bench
 
@@ -142,7 +143,10 @@ dkms_src:
 		$(wildcard kmod/*.h) $(DESTDIR)$(dkmssrcdir)/kmod/
 	$(INSTALL) -m 644 uapi/linux/sections.h $(DESTDIR)$(dkmssrcdir)/uapi/linux/
 
-uninstall:
+uninstall: uninstall-userspace modules_uninstall
+
+# What install put under DESTDIR and prefix.
+uninstall-userspace:
 	rm -f $(DESTDIR)$(libdir)/libsections.so $(DESTDIR)$(libdir)/libsections.so.1 \
 		$(DESTDIR)$(libdir)/libsections.so.$(VERSION) $(DESTDIR)$(libdir)/libsections.a \
 		$(DESTDIR)$(libdir)/pkgconfig/libsections.pc \
@@ -152,6 +156,9 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(mandir)/man1/,$(notdir $(MAN1))) \
 		$(addprefix $(DESTDIR)$(mandir)/man3/,$(notdir $(MAN3))) \
 		$(addprefix $(DESTDIR)$(mandir)/man7/,$(notdir $(MAN7)))
+
+# What modules_install put under INSTALL_MOD_PATH, for KDIR's release.
+modules_uninstall:
 	rm -f $(INSTALL_MOD_PATH)$(udevrulesdir)/60-sections.rules \
 		$(INSTALL_MOD_PATH)$(modulesloaddir)/sections.conf
 	@mods=$$(ls $(MODDEST)/sections.ko* $(MODDEST)/kmod/sections.ko* 2>/dev/null); \

@@ -38,6 +38,10 @@ DWORD win32_error_of(int err);
 /* Set the last error from a positive or negative errno value. */
 void win32_set_errno(int err);
 
+/* File rights that need the file open for reading, and for writing. */
+#define WIN32_FILE_READ_RIGHTS	(GENERIC_READ | GENERIC_ALL | FILE_READ_DATA)
+#define WIN32_FILE_WRITE_RIGHTS	(GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA)
+
 /* win32_handle.c */
 /* The process's /dev/sections fd, or a negative errno (sticky). */
 int win32_device(void);
@@ -51,10 +55,13 @@ uint32_t win32_clip_access(int fd, uint32_t want);
 
 /* win32_memory.c */
 /*
- * The view (the whole of it) holding addr: 0 with [*start, *end), -EINVAL when
- * addr is in no view, another negative errno when that cannot be told.
+ * The start of the mapping holding addr: 0 with *start, -EINVAL when addr is
+ * in no mapping, another negative errno when that cannot be told. Whether it
+ * is a view is for SECTIONS_IOC_UNMAP_VIEW to say.
  */
-int win32_view_range(const void *addr, uintptr_t *start, uintptr_t *end);
+int win32_mapping_start(const void *addr, uintptr_t *start);
+/* The page size, 4096 if sysconf cannot tell. */
+long win32_page_size(void);
 
 /* win32_name.c */
 /*

@@ -39,8 +39,8 @@ static int open_retry(const char *path, int flags, mode_t mode)
 static HANDLE create_file(const char *path, DWORD access, LPSECURITY_ATTRIBUTES sa,
 			  DWORD disposition, DWORD flags_attrs)
 {
-	bool rd = access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA);
-	bool wr = access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA);
+	bool rd = access & WIN32_FILE_READ_RIGHTS;
+	bool wr = access & WIN32_FILE_WRITE_RIGHTS;
 	int flags = O_CLOEXEC, fd = -1;
 	bool existed = false;
 

@@ -102,8 +102,8 @@ static int dup_section(int fd, DWORD access, bool same, uint32_t flags)
  */
 static int dup_file(int fd, DWORD access, bool same, bool inherit)
 {
-	bool rd = access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA);
-	bool wr = access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA);
+	bool rd = access & WIN32_FILE_READ_RIGHTS;
+	bool wr = access & WIN32_FILE_WRITE_RIGHTS;
 	int mode = fcntl(fd, F_GETFL), ret;
 
 	if (mode < 0)

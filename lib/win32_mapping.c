@@ -408,14 +408,15 @@ SECTIONS_EXPORT BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress)
 		return FALSE;
 	ret = sections_unmap_view(dev, (void *)lpBaseAddress);
 	if (ret == -EINVAL) {
-		uintptr_t start, end;
+		uintptr_t start;
 
 		/*
 		 * Windows unmaps the view holding any address of it, not only
 		 * its base; an address in no view is ERROR_INVALID_ADDRESS.
 		 */
-		ret = win32_view_range(lpBaseAddress, &start, &end) ? -EINVAL :
-		      sections_unmap_view(dev, (void *)start);
+		ret = win32_mapping_start(lpBaseAddress, &start);
+		if (!ret)
+			ret = sections_unmap_view(dev, (void *)start);
 	}
 	if (ret) {
 		if (ret == -EINVAL)

@@ -51,6 +51,7 @@ struct maps {
 	int fd;
 	size_t len, pos;
 	bool skip;		/* the rest of an over-long line is still to come */
+	int err;		/* -errno when reading failed, else 0 */
 	char buf[4096];
 };
 
@@ -60,7 +61,7 @@ struct attrs {
 	DWORD alloc_protect, state, protect, type;
 };
 
-static long page_size(void)
+long win32_page_size(void)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 
@@ -70,7 +71,7 @@ static long page_size(void)
 static uintptr_t user_top(void)
 {
 #ifdef __x86_64__
-	return USER_TOP_BASE - (uintptr_t)page_size();
+	return USER_TOP_BASE - (uintptr_t)win32_page_size();
 #else
 	return USER_TOP_BASE;
 #endif
@@ -81,6 +82,7 @@ static int maps_open(struct maps *m)
 	m->fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	m->len = m->pos = 0;
 	m->skip = false;
+	m->err = 0;
 	return m->fd < 0 ? -errno : 0;
 }
 
@@ -103,11 +105,14 @@ static ssize_t maps_fill(struct maps *m)
 }
 
 /*
- * The next line, NUL-terminated, or NULL at the end. A line longer than the
- * buffer (a very long path) is cut: only its leading fields matter here.
+ * The next line, NUL-terminated, or NULL at the end or on a read error (then
+ * m->err is set). A line longer than the buffer (a very long path) is cut:
+ * only its leading fields matter here.
  */
 static char *maps_line(struct maps *m)
 {
+	ssize_t n;
+
 	for (;;) {
 		char *start = m->buf + m->pos;
 		char *nl = memchr(start, '\n', m->len - m->pos);
@@ -131,8 +136,11 @@ static char *maps_line(struct maps *m)
 			m->skip = true;
 			return m->buf;
 		}
-		if (maps_fill(m) <= 0)
+		n = maps_fill(m);
+		if (n <= 0) {
+			m->err = (int)n;
 			return NULL;
+		}
 	}
 }
 
@@ -174,47 +182,42 @@ static bool is_view(uintptr_t page)
 }
 
 /*
- * The VMA holding addr (0) or, when none does, the free gap around it (1, with
- * gap->start/end set). Negative errno when maps cannot be read.
+ * The VMA holding addr (0) or, when none does, 1 with *gap_end set to where
+ * the free gap around it ends. Negative errno when maps cannot be read.
  */
-static int find_vma(struct maps *m, uintptr_t addr, struct vma *v, struct vma *gap)
+static int find_vma(struct maps *m, uintptr_t addr, struct vma *v, uintptr_t *gap_end)
 {
 	char *line;
 
-	gap->start = 0;
-	gap->end = UINTPTR_MAX;
+	*gap_end = UINTPTR_MAX;
 	while ((line = maps_line(m))) {
 		if (!parse_vma(line, v))
 			continue;
 		if (addr < v->start) {
-			gap->end = v->start;
+			*gap_end = v->start;
 			return 1;
 		}
 		if (addr < v->end)
 			return 0;
-		gap->start = v->end;
 	}
-	return 1;
+	return m->err ?: 1;
 }
 
-int win32_view_range(const void *addr, uintptr_t *start, uintptr_t *end)
+int win32_mapping_start(const void *addr, uintptr_t *start)
 {
-	uintptr_t page = (uintptr_t)addr & ~((uintptr_t)page_size() - 1);
-	struct vma v, gap;
+	uintptr_t page = (uintptr_t)addr & ~((uintptr_t)win32_page_size() - 1), gap_end;
+	struct vma v;
 	struct maps m;
 	int ret;
 
 	ret = maps_open(&m);
 	if (ret)
 		return ret;
-	ret = find_vma(&m, page, &v, &gap);
+	ret = find_vma(&m, page, &v, &gap_end);
 	close(m.fd);
-	if (ret < 0)
-		return ret;
-	if (ret > 0 || !is_view(page))
-		return -EINVAL;
+	if (ret)
+		return ret < 0 ? ret : -EINVAL;
 	*start = v.start;
-	*end = v.end;
 	return 0;
 }
 
@@ -240,7 +243,8 @@ static bool is_cow(const struct vma *v, bool view)
 /* Has this page of a copy-on-write mapping been replaced by a private copy? */
 static bool is_copied(uint64_t pm)
 {
-	return ((pm & PM_PRESENT) && !(pm & PM_FILE_OR_SHARED)) || (pm & PM_SWAPPED);
+	/* A file page being migrated is PM_SWAPPED too, and PM_FILE_OR_SHARED. */
+	return (pm & (PM_PRESENT | PM_SWAPPED)) && !(pm & PM_FILE_OR_SHARED);
 }
 
 /*
@@ -251,7 +255,7 @@ static bool is_copied(uint64_t pm)
 static uintptr_t cow_run(uintptr_t page, uintptr_t end, bool *copied)
 {
 	uint64_t pm[256];
-	long ps = page_size();
+	long ps = win32_page_size();
 	uintptr_t at = page;
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	bool first = true;
@@ -318,7 +322,7 @@ static int image_cb(struct dl_phdr_info *info, size_t size, void *data)
 static bool find_image(uintptr_t addr, struct image *img)
 {
 	img->addr = addr;
-	img->ps = page_size();
+	img->ps = win32_page_size();
 	return dl_iterate_phdr(image_cb, img) != 0;
 }
 
@@ -403,9 +407,10 @@ static void query_vma(struct maps *m, struct vma *v, uintptr_t page,
 SECTIONS_EXPORT SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
 					   SIZE_T dwLength)
 {
-	uintptr_t page = (uintptr_t)lpAddress & ~((uintptr_t)page_size() - 1);
+	uintptr_t page = (uintptr_t)lpAddress & ~((uintptr_t)win32_page_size() - 1);
 	MEMORY_BASIC_INFORMATION mbi;
-	struct vma v, gap;
+	uintptr_t gap_end;
+	struct vma v;
 	struct maps m;
 	int ret;
 
@@ -424,20 +429,27 @@ SECTIONS_EXPORT SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFO
 	}
 	ret = maps_open(&m);
 	if (ret) {
-		SetLastError(ERROR_NOT_SUPPORTED);	/* no /proc */
+		if (ret == -ENOENT)
+			SetLastError(ERROR_NOT_SUPPORTED);	/* no /proc */
+		else
+			win32_set_errno(ret);
 		return 0;
 	}
 	memset(&mbi, 0, sizeof(mbi));
 	mbi.BaseAddress = (PVOID)page;
-	ret = find_vma(&m, page, &v, &gap);
+	ret = find_vma(&m, page, &v, &gap_end);
 	if (ret == 0) {
 		query_vma(&m, &v, page, &mbi);
-	} else if (page < user_top()) {
-		mbi.RegionSize = (gap.end < user_top() ? gap.end : user_top()) - page;
+	} else if (ret > 0 && page < user_top()) {
+		mbi.RegionSize = (gap_end < user_top() ? gap_end : user_top()) - page;
 		mbi.State = MEM_FREE;
 		mbi.Protect = PAGE_NOACCESS;
 	}
 	close(m.fd);
+	if (ret < 0) {
+		win32_set_errno(ret);
+		return 0;
+	}
 	if (!mbi.State) {
 		/* Above the user address space and not mapped. */
 		SetLastError(ERROR_INVALID_PARAMETER);

@@ -11,7 +11,6 @@
 
 SECTIONS_EXPORT void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
 {
-	long ps = sysconf(_SC_PAGESIZE);
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	DWORD_PTR mask = 0;
 	cpu_set_t set;
@@ -33,7 +32,7 @@ SECTIONS_EXPORT void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
 #else
 	si->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_UNKNOWN;
 #endif
-	si->dwPageSize = ps > 0 ? (DWORD)ps : 4096;
+	si->dwPageSize = (DWORD)win32_page_size();
 	si->dwAllocationGranularity = WIN32_GRANULARITY;
 	si->lpMinimumApplicationAddress = (LPVOID)(uintptr_t)WIN32_GRANULARITY;
 #if UINTPTR_MAX > 0xffffffffU

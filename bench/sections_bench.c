@@ -303,6 +303,29 @@ static int native_write(int fd, char val, bool sync, double *best)
 	return ret;
 }
 
+/*
+ * The native side of the fault benchmarks, on fresh MAP_SHARED mappings of
+ * @fd: reads, reads without fault-around (when it can be turned off), writes
+ * (then msync(MS_SYNC) with @sync). *@what names the step that failed.
+ */
+static int native_faults(int fd, char val, bool sync, double *rd, double *rd_nofa,
+			 double *wr, const char **what)
+{
+	int ret;
+
+	*what = "mmap read";
+	ret = native_read(fd, false, rd);
+	if (!ret && fa_knob.saved) {
+		*what = "mmap read without fault-around";
+		ret = native_read(fd, true, rd_nofa);
+	}
+	if (!ret) {
+		*what = "mmap write";
+		ret = native_write(fd, val, sync, wr);
+	}
+	return ret;
+}
+
 static void report_reads(const char *name, const char *native, double sec, double nat,
 			 double nat_nofa)
 {
@@ -351,16 +374,7 @@ static int bench_file_faults(int sfd, int nfd)
 		if (ret)
 			return failed("file-faults", what, -ret);
 
-		what = "mmap read";
-		ret = native_read(nfd, false, &n_read);
-		if (!ret && fa_knob.saved) {
-			what = "mmap read without fault-around";
-			ret = native_read(nfd, true, &n_nofa);
-		}
-		if (!ret) {
-			what = "mmap write";
-			ret = native_write(nfd, 'a' + i, true, &n_write);
-		}
+		ret = native_faults(nfd, 'a' + i, true, &n_read, &n_nofa, &n_write, &what);
 		if (ret)
 			return failed("file-faults", what, -ret);
 	}
@@ -550,30 +564,21 @@ static int bench_pagefile(void)
 		if (ret)
 			return failed("pagefile", what, -ret);
 
-		what = "memfd_create";
 		mfd = memfd_create("sections_bench", MFD_CLOEXEC);
-		if (mfd < 0 || ftruncate(mfd, len))
-			return failed("pagefile", what, errno);
-		what = "mmap";
-		m = map_file(mfd, PROT_READ | PROT_WRITE);
+		if (mfd < 0)
+			return failed("pagefile", "memfd_create", errno);
+		what = "ftruncate";
+		m = ftruncate(mfd, len) ? MAP_FAILED : map_file(mfd, PROT_READ | PROT_WRITE);
 		if (m == MAP_FAILED) {
+			ret = errno;
 			close(mfd);
-			return failed("pagefile", what, errno);
+			return failed("pagefile", what, ret);
 		}
 		t = now_us();
 		write_pages(m, 'a' + i);
 		keep_min(&n_first, now_us() - t);
 		munmap(m, len);
-		what = "memfd read";
-		ret = native_read(mfd, false, &n_read);
-		if (!ret && fa_knob.saved) {
-			what = "memfd read without fault-around";
-			ret = native_read(mfd, true, &n_nofa);
-		}
-		if (!ret) {
-			what = "memfd write";
-			ret = native_write(mfd, 'A' + i, false, &n_write);
-		}
+		ret = native_faults(mfd, 'A' + i, false, &n_read, &n_nofa, &n_write, &what);
 		close(mfd);
 		if (ret)
 			return failed("pagefile", what, -ret);

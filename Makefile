@@ -80,9 +80,9 @@ module:
 lib:
 	$(MAKE) -C lib
 
-# The `sections` tool, when the tree has it.
+# The `sections` tool.
 cli: lib
-	$(if $(wildcard cli/Makefile),$(MAKE) -C cli,@:)
+	$(MAKE) -C cli
 
 harness:
 	@scripts/get-harness
@@ -122,8 +122,8 @@ install-man:
 	$(if $(MAN7),$(INSTALL) -m 644 $(MAN7) $(DESTDIR)$(mandir)/man7/)
 
 install-cli: cli
-	$(if $(wildcard cli/Makefile),$(INSTALL) -d $(DESTDIR)$(bindir))
-	$(if $(wildcard cli/Makefile),$(INSTALL) -m 755 cli/sections $(DESTDIR)$(bindir)/sections)
+	$(INSTALL) -d $(DESTDIR)$(bindir)
+	$(INSTALL) -m 755 cli/sections $(DESTDIR)$(bindir)/sections
 
 modules_install: module autoload_install
 	@test -n "$(KVER)" || { echo "no kernel release in $(KDIR)" >&2; exit 1; }
@@ -174,5 +174,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C examples clean
 	$(MAKE) -C bench clean
-	$(if $(wildcard cli/Makefile),$(MAKE) -C cli clean)
+	$(MAKE) -C cli clean
 	rm -rf out

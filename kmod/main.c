@@ -49,8 +49,8 @@ static struct section *open_existing(struct sections_name *entry, u32 *access)
 		return ERR_PTR(-EMEDIUMTYPE);
 	sec = section_of_name(entry);
 	if (!*access)
-		*access = section_allowed_access(sec->protection);
-	if (*access & ~section_allowed_access(sec->protection))
+		*access = sections_protection_access(sec->protection);
+	if (*access & ~sections_protection_access(sec->protection))
 		return ERR_PTR(-EACCES);
 	if (!section_permits(sec, *access))
 		return ERR_PTR(-EACCES);
@@ -65,8 +65,8 @@ static struct section *create_new(struct sections_create_args *args,
 	int ret;
 
 	if (!args->access)
-		args->access = section_allowed_access(args->protection);
-	if (args->access & ~section_allowed_access(args->protection))
+		args->access = sections_protection_access(args->protection);
+	if (args->access & ~sections_protection_access(args->protection))
 		return ERR_PTR(-EACCES);
 	if (file) {
 		ret = section_prepare_file(args, file);

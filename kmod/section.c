@@ -42,19 +42,6 @@ bool section_protection_valid(u32 protection)
 	return false;
 }
 
-/* The rights a handle may have on a section of this protection. */
-u32 section_allowed_access(u32 protection)
-{
-	u32 access = SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_COPY;
-
-	if (protection & (SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE))
-		access |= SECTIONS_ACCESS_MAP_WRITE | SECTIONS_ACCESS_EXTEND;
-	if (protection & (SECTIONS_PAGE_EXECUTE_READ | SECTIONS_PAGE_EXECUTE_READWRITE |
-			  SECTIONS_PAGE_EXECUTE_WRITECOPY))
-		access |= SECTIONS_ACCESS_MAP_EXECUTE;
-	return access;
-}
-
 /*
  * May the caller open @sec with @access? The mode is checked as for a file:
  * read for query, map-read and map-copy, write for map-write and extend,
@@ -152,7 +139,7 @@ int section_prepare_file(struct sections_create_args *args, struct file *file)
 		return -EACCES;
 	if (protection_writable(args->protection) && !(file->f_mode & FMODE_WRITE))
 		return -EACCES;
-	if ((section_allowed_access(args->protection) & SECTIONS_ACCESS_MAP_EXECUTE) &&
+	if ((sections_protection_access(args->protection) & SECTIONS_ACCESS_MAP_EXECUTE) &&
 	    file_noexec(file))
 		return -EACCES;
 	if (!args->size) {

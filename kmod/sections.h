@@ -191,7 +191,6 @@ static inline struct section *section_of_name(struct sections_name *entry)
 	return container_of(entry, struct section, name);
 }
 
-u32 section_allowed_access(u32 protection);
 bool section_protection_valid(u32 protection);
 bool section_permits(const struct section *sec, u32 access);
 struct section *section_create(const struct sections_create_args *args,

@@ -119,7 +119,7 @@ static int view_check(struct vm_area_struct *vma, struct section *sec, u32 acces
 	u64 pages = sec->size >> PAGE_SHIFT;
 	bool writable = sec->protection &
 			(SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE);
-	bool executable = section_allowed_access(sec->protection) & SECTIONS_ACCESS_MAP_EXECUTE;
+	bool executable = sections_protection_access(sec->protection) & SECTIONS_ACCESS_MAP_EXECUTE;
 
 	if (vma->vm_flags & VM_MAYSHARE) {
 		if (!(access & (SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_WRITE)))

@@ -151,29 +151,15 @@ uint32_t win32_map_access(DWORD access)
 }
 
 /*
- * The rights a section of @protection grants, as the module computes them.
- * Windows checks a handle's rights against the object's security only and
- * refuses a view the protection forbids when it is mapped; the module
- * refuses such rights when the handle is made. win32_clip_access() bridges
- * the two, so OpenFileMapping(FILE_MAP_ALL_ACCESS) on a PAGE_READWRITE
- * section works, as in Microsoft's samples.
- */
-static uint32_t protection_access(uint32_t protection)
-{
-	uint32_t a = SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_COPY;
-
-	if (protection & (SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE))
-		a |= SECTIONS_ACCESS_MAP_WRITE | SECTIONS_ACCESS_EXTEND;
-	if (protection & (SECTIONS_PAGE_EXECUTE_READ | SECTIONS_PAGE_EXECUTE_READWRITE |
-			  SECTIONS_PAGE_EXECUTE_WRITECOPY))
-		a |= SECTIONS_ACCESS_MAP_EXECUTE;
-	return a;
-}
-
-/*
  * @want without the rights the protection of the section behind @fd (a
  * handle with query access) forbids; never 0, which would mean "all" to the
  * module. Returns @want when the protection cannot be read.
+ *
+ * Windows checks a handle's rights against the object's security only and
+ * refuses a view the protection forbids when it is mapped; the module
+ * refuses such rights when the handle is made. This bridges the two, so
+ * OpenFileMapping(FILE_MAP_ALL_ACCESS) on a PAGE_READWRITE section works, as
+ * in Microsoft's samples.
  */
 uint32_t win32_clip_access(int fd, uint32_t want)
 {
@@ -182,7 +168,7 @@ uint32_t win32_clip_access(int fd, uint32_t want)
 
 	if (sections_query(fd, &info, NULL, 0))
 		return want;
-	clipped = want & protection_access(info.protection);
+	clipped = want & sections_protection_access(info.protection);
 	return clipped ? clipped : SECTIONS_ACCESS_QUERY;
 }
 

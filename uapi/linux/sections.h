@@ -36,6 +36,28 @@
 #define SECTIONS_ACCESS_MAP_COPY	0x20
 #define SECTIONS_ACCESS_ALL		0x3f
 
+/**
+ * sections_protection_access() - the rights a handle may have on a section
+ * @protection: the section's SECTIONS_PAGE_* protection
+ *
+ * Create, open and duplicate refuse a handle with any other right (EACCES).
+ * Writing and extending need a writable protection, executing an executable
+ * one; querying, reading and copy-on-write views are always allowed.
+ *
+ * Return: a mask of SECTIONS_ACCESS_* rights.
+ */
+static inline __u32 sections_protection_access(__u32 protection)
+{
+	__u32 access = SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_COPY;
+
+	if (protection & (SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE))
+		access |= SECTIONS_ACCESS_MAP_WRITE | SECTIONS_ACCESS_EXTEND;
+	if (protection & (SECTIONS_PAGE_EXECUTE_READ | SECTIONS_PAGE_EXECUTE_READWRITE |
+			  SECTIONS_PAGE_EXECUTE_WRITECOPY))
+		access |= SECTIONS_ACCESS_MAP_EXECUTE;
+	return access;
+}
+
 /* Section attributes. */
 /* Do not charge the whole size to the commit limit at create (like SEC_RESERVE). */
 #define SECTIONS_ATTR_NORESERVE		0x01

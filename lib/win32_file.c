@@ -68,20 +68,23 @@ static HANDLE create_file(const char *path, DWORD access, LPSECURITY_ATTRIBUTES 
 		break;
 	case CREATE_ALWAYS:
 	case OPEN_ALWAYS:
-		/* Create, or open what is there; loop if it vanishes in between. */
-		for (;;) {
-			fd = open_retry(path, flags | O_CREAT | O_EXCL, 0666);
-			if (fd >= 0 || errno != EEXIST)
-				break;
-			fd = open_retry(path, flags | (disposition == CREATE_ALWAYS ?
-						       O_TRUNC : 0), 0);
-			if (fd >= 0) {
-				existed = true;
-				break;
-			}
-			if (errno != ENOENT)
-				break;
-		}
+		/*
+		 * Create, or open what is there. A name with nothing behind
+		 * it (a dangling symlink, or a file unlinked in between) makes
+		 * O_EXCL say EEXIST and the plain open ENOENT: then one
+		 * open(O_CREAT), which follows the link and creates its
+		 * target, as Windows does; that counts as created. No loop:
+		 * the name can stay dangling forever.
+		 */
+		fd = open_retry(path, flags | O_CREAT | O_EXCL, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		if (disposition == CREATE_ALWAYS)
+			flags |= O_TRUNC;
+		fd = open_retry(path, flags, 0);
+		existed = fd >= 0;
+		if (fd < 0 && errno == ENOENT)
+			fd = open_retry(path, flags | O_CREAT, 0666);
 		break;
 	case OPEN_EXISTING:
 		fd = open_retry(path, flags, 0);

@@ -137,8 +137,9 @@ uint32_t win32_map_access(DWORD access)
 	if (access & GENERIC_EXECUTE)
 		access |= SECTION_MAP_EXECUTE;
 
-	if (access & SECTION_QUERY)		/* also FILE_MAP_COPY */
-		a |= SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_COPY;
+	/* Only query: FILE_MAP_COPY shares the value, but only open_mapping() maps it. */
+	if (access & SECTION_QUERY)
+		a |= SECTIONS_ACCESS_QUERY;
 	if (access & SECTION_MAP_WRITE)
 		a |= SECTIONS_ACCESS_MAP_WRITE;
 	if (access & SECTION_MAP_READ)		/* a copy view needs only map-read */
@@ -185,10 +186,18 @@ static int open_with_query(int dev, const char *name, uint32_t want, uint32_t fl
 
 static HANDLE open_mapping(DWORD access, BOOL inherit, const char *name)
 {
-	uint32_t want = win32_map_access(access);
 	uint32_t flags = inherit ? 0 : SECTIONS_HANDLE_CLOEXEC;
+	uint32_t want;
 	int dev, ret, q;
 
+	/*
+	 * kernelbase's one rewrite: exactly FILE_MAP_COPY (== SECTION_QUERY)
+	 * asks for SECTION_MAP_READ, the right a copy view needs. Nowhere else
+	 * is the value anything but SECTION_QUERY.
+	 */
+	if (access == FILE_MAP_COPY)
+		access = SECTION_MAP_READ;
+	want = win32_map_access(access);
 	if (!name) {
 		SetLastError(ERROR_INVALID_PARAMETER);
 		return NULL;

@@ -495,6 +495,125 @@ TEST(file_api_round_trip)
 	EXPECT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
 }
 
+/* A new directory under /tmp; dir[0] is '\0' when it cannot be made. */
+static void tmp_dir(char *dir, size_t size, const char *tag)
+{
+	snprintf(dir, size, "/tmp/sections-win32-%d-%s-XXXXXX", (int)getpid(), tag);
+	if (!mkdtemp(dir))
+		dir[0] = '\0';
+}
+
+/*
+ * OPEN_ALWAYS and CREATE_ALWAYS on a symlink to nothing: O_EXCL finds the
+ * link, the open finds nothing behind it. They create the target, once
+ * (they used to retry forever). alarm() turns a spin into a failure.
+ */
+TEST(create_file_dangling_symlink)
+{
+	char dir[96], link[128], target[128], deep[128], deep_link[128];
+	struct stat st;
+	WCHAR wlink[128];
+	HANDLE f;
+	DWORD n;
+
+	tmp_dir(dir, sizeof(dir), "dangling");
+	ASSERT_NE('\0', dir[0]);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(deep, sizeof(deep), "%s/nodir/target", dir);
+	snprintf(deep_link, sizeof(deep_link), "%s/deep", dir);
+	ASSERT_EQ(0, symlink(target, link));
+	ASSERT_EQ(0, symlink(deep, deep_link));
+	alarm(10);
+
+	SetLastError(99);
+	f = CreateFileA(link, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	EXPECT_EQ(0, GetLastError());		/* created */
+	EXPECT_TRUE(WriteFile(f, "abc", 3, &n, NULL));
+	EXPECT_TRUE(CloseHandle(f));
+	ASSERT_EQ(0, lstat(link, &st));
+	EXPECT_TRUE(S_ISLNK(st.st_mode));	/* the link stays, its target is made */
+	ASSERT_EQ(0, stat(target, &st));
+	EXPECT_EQ(3, st.st_size);
+	/* No longer dangling: opened, and it says so. */
+	f = CreateFileA(link, GENERIC_READ, 0, NULL, OPEN_ALWAYS, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	EXPECT_EQ(ERROR_ALREADY_EXISTS, GetLastError());
+	EXPECT_EQ(3, GetFileSize(f, NULL));
+	EXPECT_TRUE(CloseHandle(f));
+
+	ASSERT_EQ(0, unlink(target));
+	to_utf16(wlink, link);
+	SetLastError(99);
+	f = CreateFileW(wlink, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	EXPECT_EQ(0, GetLastError());
+	EXPECT_TRUE(CloseHandle(f));
+	ASSERT_EQ(0, stat(target, &st));
+	EXPECT_EQ(0, st.st_size);
+	ASSERT_EQ(0, unlink(target));
+	SetLastError(99);
+	f = CreateFileA(link, GENERIC_READ, 0, NULL, CREATE_ALWAYS, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	EXPECT_EQ(0, GetLastError());
+	EXPECT_TRUE(CloseHandle(f));
+
+	/* A target in a missing directory cannot be made: an error, not a spin. */
+	EXPECT_EQ(INVALID_HANDLE_VALUE, CreateFileA(deep_link, GENERIC_READ, 0, NULL,
+						   OPEN_ALWAYS, 0, NULL));
+	EXPECT_EQ(ERROR_FILE_NOT_FOUND, GetLastError());
+	EXPECT_EQ(INVALID_HANDLE_VALUE, CreateFileA(deep_link, GENERIC_WRITE, 0, NULL,
+						   CREATE_ALWAYS, 0, NULL));
+	EXPECT_EQ(ERROR_FILE_NOT_FOUND, GetLastError());
+	/* Opening a dangling link never creates anything. */
+	ASSERT_EQ(0, unlink(target));
+	EXPECT_EQ(INVALID_HANDLE_VALUE, CreateFileA(link, GENERIC_READ, 0, NULL, OPEN_EXISTING,
+						   0, NULL));
+	EXPECT_EQ(ERROR_FILE_NOT_FOUND, GetLastError());
+	EXPECT_EQ(-1, stat(target, &st));
+	alarm(0);
+
+	unlink(deep_link);
+	unlink(link);
+	rmdir(dir);
+}
+
+/* A loop of links (a -> b -> a) has no target to create: ELOOP, ERROR_PATH_NOT_FOUND. */
+TEST(create_file_symlink_loop)
+{
+	static const DWORD disp[] = { OPEN_ALWAYS, CREATE_ALWAYS, OPEN_EXISTING,
+				      TRUNCATE_EXISTING };
+	char dir[96], a[128], b[128];
+	struct stat st;
+	unsigned int i;
+
+	tmp_dir(dir, sizeof(dir), "loop");
+	ASSERT_NE('\0', dir[0]);
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	ASSERT_EQ(0, symlink(b, a));
+	ASSERT_EQ(0, symlink(a, b));
+	alarm(10);
+	for (i = 0; i < ARRAY_SIZE(disp); i++) {
+		SetLastError(99);
+		EXPECT_EQ(INVALID_HANDLE_VALUE, CreateFileA(a, GENERIC_READ | GENERIC_WRITE, 0,
+							   NULL, disp[i], 0, NULL));
+		EXPECT_EQ(ERROR_PATH_NOT_FOUND, GetLastError()) TH_LOG("disposition %u", disp[i]);
+	}
+	/* The name is taken, by the link. */
+	EXPECT_EQ(INVALID_HANDLE_VALUE, CreateFileA(a, GENERIC_WRITE, 0, NULL, CREATE_NEW, 0,
+						   NULL));
+	EXPECT_EQ(ERROR_FILE_EXISTS, GetLastError());
+	alarm(0);
+	ASSERT_EQ(0, lstat(a, &st));
+	EXPECT_TRUE(S_ISLNK(st.st_mode));
+
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+
 TEST(file_mapping_view_at_64k_and_flush)
 {
 	char path[96], buf[32];
@@ -810,16 +929,68 @@ TEST(duplicate_access_rules)
 	EXPECT_EQ(NULL, MapViewOfFile(d, FILE_MAP_READ, 0, 0, GRAN));
 	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
 	EXPECT_TRUE(CloseHandle(d));
-	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d,
-				    FILE_MAP_COPY, FALSE, 0));
-	v = MapViewOfFile(d, FILE_MAP_COPY, 0, 0, 0);
+	/* A copy view needs map-read only (FILE_MAP_COPY as a right: see the next test). */
+	v = MapViewOfFile(rd, FILE_MAP_COPY, 0, 0, 0);
 	ASSERT_NE(NULL, v);
 	v[0] = 1;
 	EXPECT_TRUE(UnmapViewOfFile(v));
-	EXPECT_EQ(NULL, MapViewOfFile(d, FILE_MAP_READ, 0, 0, 0));
-	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
-	EXPECT_TRUE(CloseHandle(d));
 	EXPECT_TRUE(CloseHandle(rd));
+	EXPECT_TRUE(CloseHandle(h));
+}
+
+/*
+ * FILE_MAP_COPY is SECTION_QUERY (1). Only OpenFileMapping, asked for exactly
+ * that, reads it as kernelbase does: SECTION_MAP_READ, enough for a copy
+ * view. Anywhere else it is the right to query, which maps nothing.
+ */
+TEST(file_map_copy_is_query_but_in_open)
+{
+	HANDLE h, o, q;
+	char name[64];
+	char *v, *c;
+
+	wname(name, sizeof(name), "mapcopy");
+	h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, GRAN, name);
+	ASSERT_NE(NULL, h);
+	v = MapViewOfFile(h, FILE_MAP_WRITE, 0, 0, 0);
+	ASSERT_NE(NULL, v);
+	v[0] = 'a';
+
+	o = OpenFileMappingA(FILE_MAP_COPY, FALSE, name);
+	ASSERT_NE(NULL, o);
+	EXPECT_EQ(SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_COPY,
+		  sec_query_field(hfd(o), access));
+	c = MapViewOfFile(o, FILE_MAP_COPY, 0, 0, 0);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ('a', c[0]);
+	c[0] = 'c';
+	EXPECT_EQ('a', v[0]);		/* the write stayed in the copy */
+	EXPECT_TRUE(UnmapViewOfFile(c));
+	c = MapViewOfFile(o, FILE_MAP_READ, 0, 0, 0);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ('a', c[0]);
+	EXPECT_TRUE(UnmapViewOfFile(c));
+	EXPECT_EQ(NULL, MapViewOfFile(o, FILE_MAP_WRITE, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_TRUE(CloseHandle(o));
+
+	/* A SECTION_QUERY duplicate can query and nothing else. */
+	ASSERT_TRUE(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &q,
+				    SECTION_QUERY, FALSE, 0));
+	EXPECT_EQ(SECTIONS_ACCESS_QUERY, sec_query_field(hfd(q), access));
+	EXPECT_EQ(GRAN, sec_query_field(hfd(q), size));
+	SetLastError(0);
+	EXPECT_EQ(NULL, MapViewOfFile(q, FILE_MAP_COPY, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	SetLastError(0);
+	EXPECT_EQ(NULL, MapViewOfFile(q, FILE_MAP_COPY, 0, 0, GRAN));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	SetLastError(0);
+	EXPECT_EQ(NULL, MapViewOfFile(q, FILE_MAP_READ, 0, 0, 0));
+	EXPECT_EQ(ERROR_ACCESS_DENIED, GetLastError());
+	EXPECT_TRUE(CloseHandle(q));
+
+	EXPECT_TRUE(UnmapViewOfFile(v));
 	EXPECT_TRUE(CloseHandle(h));
 }
 

@@ -37,8 +37,10 @@ struct options {
 /* The columns of /proc/sections this tool knows, in the kernel's order. */
 enum proc_col {
 	COL_NAME, COL_SIZE, COL_BACKING, COL_UID, COL_GID, COL_MODE, COL_HANDLES,
-	COL_VIEWS, COL_RESIDENT, COL_DIRTY, NR_COLS
+	COL_VIEWS, COL_RESIDENT, COL_DIRTY, COL_SCOPE, NR_COLS
 };
+
+#define GLOBAL_PREFIX	"Global\\"
 
 /*
  * One row of /proc/sections. col[] points into the row's own copy of the
@@ -59,11 +61,17 @@ struct proc_table {
 int proc_read(struct proc_table *table);
 void proc_free(struct proc_table *table);
 const struct proc_row *proc_find(const struct proc_table *table, const char *name);
+const struct proc_row *proc_find_scoped(const struct proc_table *table, const char *name,
+					bool global);
+bool proc_row_global(const struct proc_row *row);
 const char *strip_prefix(const char *name);
 
 /* out.c */
 void put_text(FILE *f, const char *s);
 void put_json_str(FILE *f, const char *s);
+void put_json_name(FILE *f, const char *name, bool global);
+void put_name(FILE *f, const char *name, bool global);
+void put_arg_name(FILE *f, const char *arg);
 void put_json_num(FILE *f, const char *digits);
 bool is_number(const char *s);
 const char *user_name(unsigned long uid, bool numeric, char *buf, size_t size);

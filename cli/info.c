@@ -65,7 +65,7 @@ static void list_text(const struct options *opt, const struct proc_table *t)
 		for (c = 0; c < NR_LIST_COLS; c++)
 			printf(list_cols[c].right ? "%*s  " : "%-*s  ", (int)width[c],
 			       cell(opt, &t->rows[i], list_cols[c].col, buf, sizeof(buf)));
-		put_text(stdout, t->rows[i].col[COL_NAME]);
+		put_name(stdout, t->rows[i].col[COL_NAME], proc_row_global(&t->rows[i]));
 		putchar('\n');
 	}
 }
@@ -81,8 +81,8 @@ static void json_str_or_null(const char *s)
 
 static void list_json_row(const struct proc_row *row)
 {
-	fputs("{\"name\":", stdout);
-	put_json_str(stdout, row->col[COL_NAME]);
+	putchar('{');
+	put_json_name(stdout, row->col[COL_NAME], proc_row_global(row));
 	fputs(",\"size\":", stdout);
 	put_json_num(stdout, row->col[COL_SIZE]);
 	fputs(",\"backing\":", stdout);
@@ -156,6 +156,7 @@ static const char *protection_name(uint32_t prot)
 struct info {
 	const char *col[NR_COLS];
 	bool queried;
+	bool global;
 	struct sections_info q;
 	char name[SECTIONS_NAME_MAX + 1];
 	char num[NR_COLS][24];
@@ -197,7 +198,7 @@ static void info_text(const struct options *opt, const struct info *in)
 	unsigned long id;
 
 	printf("%-13s", "name:");
-	put_text(stdout, in->col[COL_NAME]);
+	put_name(stdout, in->col[COL_NAME], in->global);
 	putchar('\n');
 	if (is_number(size))
 		printf("%-13s%s bytes (%" PRIu64 " pages of %ld bytes)\n", "size:", size,
@@ -241,8 +242,8 @@ static void info_text(const struct options *opt, const struct info *in)
 
 static void info_json(const struct info *in)
 {
-	fputs("{\"name\":", stdout);
-	put_json_str(stdout, in->col[COL_NAME]);
+	putchar('{');
+	put_json_name(stdout, in->col[COL_NAME], in->global);
 	fputs(",\"size\":", stdout);
 	put_json_num(stdout, in->col[COL_SIZE]);
 	printf(",\"page_size\":%ld,\"backing\":", sysconf(_SC_PAGESIZE));
@@ -298,16 +299,22 @@ int cmd_info(const struct options *opt, const char *name)
 	ret = proc_read(&t);
 	if (ret)
 		return err_proc(ret);
-	row = proc_find(&t, in.queried ? in.name : name);
+	if (in.queried) {
+		in.global = in.q.attributes & SECTIONS_ATTR_GLOBAL_NAME;
+		row = proc_find_scoped(&t, in.name, in.global);
+	} else {
+		row = proc_find(&t, name);
+	}
 	if (!in.queried) {
 		if (!row) {
 			proc_free(&t);
 			return err_open(name, h);
 		}
+		in.global = proc_row_global(row);
 		for (c = 0; c < NR_COLS; c++)
 			in.col[c] = row->col[c];
 		fputs("sections: ", stderr);
-		put_text(stderr, name);
+		put_arg_name(stderr, name);
 		fputs(": query access denied: showing what " PROC_SECTIONS " tells\n", stderr);
 	} else if (row) {
 		in.col[COL_RESIDENT] = row->col[COL_RESIDENT];

@@ -143,6 +143,7 @@ static void json_add(struct json_runs *r, uint64_t page, const struct sections_p
 
 struct range {
 	const char *name;	/* as the query gave it, without prefix */
+	bool global;		/* in the Global\ scope */
 	const char *backing;
 	uint64_t pages;		/* in the section */
 	uint64_t start, count;
@@ -152,14 +153,14 @@ struct range {
 static void header(const struct options *opt, const struct range *r)
 {
 	if (opt->json) {
-		fputs("{\"name\":", stdout);
-		put_json_str(stdout, r->name);
+		putchar('{');
+		put_json_name(stdout, r->name, r->global);
 		printf(",\"page_size\":%ld,\"pages\":%" PRIu64 ",\"start\":%" PRIu64
 		       ",\"count\":%" PRIu64 ",\"runs\":[", r->ps, r->pages, r->start, r->count);
 		return;
 	}
 	fputs("# ", stdout);
-	put_text(stdout, r->name);
+	put_name(stdout, r->name, r->global);
 	printf(": %" PRIu64 " pages of %ld bytes, %s-backed; pages %" PRIu64 "-%" PRIu64
 	       "\n%s", r->pages, r->ps, r->backing, r->start, r->start + r->count - 1, legend);
 }
@@ -240,6 +241,7 @@ int cmd_pages(const struct options *opt, const char *name)
 		close(h);
 		return err_open(name, ret);
 	}
+	r.global = q.attributes & SECTIONS_ATTR_GLOBAL_NAME;
 	r.backing = q.backing == SECTIONS_BACKING_FILE ? "file" : "pagefile";
 	r.pages = q.size / r.ps;
 	if (pick_range(opt, &r)) {
@@ -249,7 +251,10 @@ int cmd_pages(const struct options *opt, const char *name)
 	ret = show(opt, h, &r);
 	close(h);
 	if (ret) {
-		err("querying the pages of '%s': %s", qname, strerror(-ret));
+		fflush(stdout);
+		fputs("sections: querying the pages of '", stderr);
+		put_arg_name(stderr, qname);
+		fprintf(stderr, "': %s\n", strerror(-ret));
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;

@@ -17,7 +17,7 @@ static const char *const col_names[NR_COLS] = {
 	[COL_NAME] = "name", [COL_SIZE] = "size", [COL_BACKING] = "backing",
 	[COL_UID] = "uid", [COL_GID] = "gid", [COL_MODE] = "mode",
 	[COL_HANDLES] = "handles", [COL_VIEWS] = "views", [COL_RESIDENT] = "resident",
-	[COL_DIRTY] = "dirty",
+	[COL_DIRTY] = "dirty", [COL_SCOPE] = "scope",
 };
 
 /* The whole file in a NUL-terminated malloc()ed buffer, or NULL with -errno in *ret. */
@@ -215,14 +215,39 @@ const char *strip_prefix(const char *name)
 	return name;
 }
 
-/* The row of @name (prefix allowed), or NULL. */
-const struct proc_row *proc_find(const struct proc_table *table, const char *name)
+/* Whether @row is a name in the Global\ scope (a module without the column has none). */
+bool proc_row_global(const struct proc_row *row)
 {
+	return row->col[COL_SCOPE] && !strcmp(row->col[COL_SCOPE], "global");
+}
+
+/*
+ * The row of the bare @name in the global scope, or in the caller's own local
+ * scope (that of its effective uid, as the kernel looks names up), or NULL.
+ */
+const struct proc_row *proc_find_scoped(const struct proc_table *table, const char *name,
+					bool global)
+{
+	const struct proc_row *row;
+	char uid[24];
 	size_t i;
 
-	name = strip_prefix(name);
-	for (i = 0; i < table->nr; i++)
-		if (!strcmp(table->rows[i].col[COL_NAME], name))
-			return &table->rows[i];
+	snprintf(uid, sizeof(uid), "%u", (unsigned int)geteuid());
+	for (i = 0; i < table->nr; i++) {
+		row = &table->rows[i];
+		if (strcmp(row->col[COL_NAME], name) || proc_row_global(row) != global)
+			continue;
+		if (!global && row->col[COL_SCOPE] && row->col[COL_UID] &&
+		    strcmp(row->col[COL_UID], uid))
+			continue;
+		return row;
+	}
 	return NULL;
+}
+
+/* The row of @name as open would find it (a prefix says the scope), or NULL. */
+const struct proc_row *proc_find(const struct proc_table *table, const char *name)
+{
+	return proc_find_scoped(table, strip_prefix(name),
+				!strncmp(name, GLOBAL_PREFIX, strlen(GLOBAL_PREFIX)));
 }

@@ -88,19 +88,19 @@ int err_open(const char *name, int ret)
 	switch (ret) {
 	case -ENOENT:
 		fputs("no section named '", stderr);
-		put_text(stderr, name);
+		put_arg_name(stderr, name);
 		fputs("'\n", stderr);
 		return EXIT_ERROR;
 	case -EINVAL:
 	case -ENAMETOOLONG:
 		fputs("invalid section name '", stderr);
-		put_text(stderr, name);
+		put_arg_name(stderr, name);
 		fprintf(stderr, "' (%s)\n", ret == -EINVAL ?
 			"empty, or a backslash outside a Global\\ or Local\\ prefix" :
 			"longer than 255 bytes");
 		return EXIT_USAGE;
 	}
-	put_text(stderr, name);
+	put_arg_name(stderr, name);
 	switch (ret) {
 	case -EACCES:
 		fputs(": permission denied (the section's mode does not grant query access)\n",

@@ -99,6 +99,13 @@ static inline void sections_put_ipc_ns(struct ipc_namespace *ns)
 #endif
 }
 
+/* ->setattr() takes the mount's idmap since 6.3, its user namespace before. */
+#if SECTIONS_KERNEL_AT_LEAST(6, 3)
+#define sections_idmap mnt_idmap
+#else
+#define sections_idmap user_namespace
+#endif
+
 /* A page-cache miss is NULL before 6.4 and ERR_PTR(-ENOENT) since. */
 static inline struct folio *sections_get_folio(struct address_space *mapping, pgoff_t index)
 {

@@ -54,34 +54,21 @@ static const struct address_space_operations control_aops = {
 	.dirty_folio = filemap_dirty_folio,
 };
 
-static int control_reopen(struct inode *inode, struct file *file)
-{
-	return -EACCES;
-}
-
-static const struct file_operations control_reopen_fops = {
-	.owner = THIS_MODULE,
-	.open = control_reopen,
-};
-
 static struct sections_control *control_alloc(struct file *file, u64 size, bool writable)
 {
 	struct sections_control *ca;
 	struct inode *inode;
 
-	ca = kzalloc_obj(*ca, GFP_KERNEL);
+	ca = kzalloc_obj(*ca, GFP_KERNEL_ACCOUNT);
 	if (!ca)
 		return ERR_PTR(-ENOMEM);
-	inode = sectionsfs_new_inode();
+	inode = sectionsfs_new_inode(size);
 	if (IS_ERR(inode)) {
 		kfree(ca);
 		return ERR_CAST(inode);
 	}
-	inode->i_mode = S_IFREG | 0600;
-	inode->i_fop = &control_reopen_fops;
 	inode->i_mapping->a_ops = &control_aops;
 	inode->i_private = ca;
-	i_size_write(inode, size);
 
 	kref_init(&ca->ref);
 	ca->key = file_inode(file);
@@ -102,7 +89,8 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
  * @size: the section's size; the control area covers at least that much
  * @writable: the section needs the file for writing
  *
- * Return: a referenced control area, or an ERR_PTR.
+ * Return: a referenced control area, or ERR_PTR(-ENOMEM), or ERR_PTR(-EINTR)
+ * when killed while waiting for a dying control area of @file.
  */
 struct sections_control *sections_control_get(struct file *file, u64 size, bool writable)
 {
@@ -126,7 +114,8 @@ retry:
 		 */
 		gone = atomic_read(&controls_gone);
 		mutex_unlock(&controls_lock);
-		wait_event(controls_wq, atomic_read(&controls_gone) != gone);
+		if (wait_event_killable(controls_wq, atomic_read(&controls_gone) != gone))
+			return ERR_PTR(-EINTR);
 		goto retry;
 	}
 	if (!found) {

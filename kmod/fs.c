@@ -11,6 +11,7 @@
 #include <linux/pseudo_fs.h>
 #include <linux/wait.h>
 
+#include "compat.h"
 #include "sections.h"
 
 #define SECTIONSFS_MAGIC 0x53454354	/* "SECT" */
@@ -54,13 +55,50 @@ static struct file_system_type sectionsfs_type = {
 	.kill_sb = kill_anon_super,
 };
 
-/* A new inode whose address_space will hold a control area's pages. */
-struct inode *sectionsfs_new_inode(void)
+/*
+ * Only the module sizes these inodes (i_size_write()): a handle is not a
+ * file, and a control area's size follows its sections. ftruncate(),
+ * fchmod() and fchown() on a handle end here.
+ */
+static int sectionsfs_setattr(struct sections_idmap *idmap, struct dentry *dentry,
+			      struct iattr *attr)
+{
+	return -EPERM;
+}
+
+static const struct inode_operations sectionsfs_iops = {
+	.setattr = sectionsfs_setattr,
+};
+
+/* Opening one of these inodes by path (/proc/PID/fd, map_files) would bypass handles. */
+static int sectionsfs_reopen(struct inode *inode, struct file *file)
+{
+	return -EACCES;
+}
+
+const struct file_operations sectionsfs_reopen_fops = {
+	.owner = THIS_MODULE,
+	.open = sectionsfs_reopen,
+};
+
+/**
+ * sectionsfs_new_inode() - a new regular inode on sectionsfs
+ * @size: its i_size: the section's size for a handle inode, the size the
+ *	control area covers for a control inode
+ *
+ * Return: the inode, or an ERR_PTR.
+ */
+struct inode *sectionsfs_new_inode(loff_t size)
 {
 	struct inode *inode = alloc_anon_inode(sectionsfs_mnt->mnt_sb);
 
-	if (!IS_ERR(inode))
-		atomic_inc(&live_inodes);
+	if (IS_ERR(inode))
+		return inode;
+	atomic_inc(&live_inodes);
+	inode->i_mode = S_IFREG | 0600;
+	inode->i_op = &sectionsfs_iops;
+	inode->i_fop = &sectionsfs_reopen_fops;
+	i_size_write(inode, size);
 	return inode;
 }
 

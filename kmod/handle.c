@@ -34,67 +34,80 @@ static int handle_mmap(struct file *file, struct vm_area_struct *vma)
 	return sections_view_mmap(file, vma, handle->sec, handle->access);
 }
 
+/*
+ * A handle is not a file: it has no position, and no read, write, splice or
+ * fallocate method, so those fail in the VFS (EINVAL, EOPNOTSUPP); its
+ * inode refuses ftruncate(), fchmod() and fchown() (EPERM, fs.c).
+ */
+static loff_t handle_llseek(struct file *file, loff_t offset, int whence)
+{
+	return -ESPIPE;
+}
+
 const struct file_operations sections_handle_fops = {
 	.owner = THIS_MODULE,
 	.release = handle_release,
 	.mmap = handle_mmap,
 	.unlocked_ioctl = sections_handle_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
+	.llseek = handle_llseek,
 };
 
 /**
- * sections_handle_install() - give the caller a new handle to @sec
+ * sections_handle_file() - a new handle file on @sec
  * @sec: the section; the caller has counted the handle (one handle count and
  *	one reference), which the new file owns from here on, even on error
  * @access: SECTIONS_ACCESS_* rights of the handle
- * @flags: SECTIONS_HANDLE_CLOEXEC
- * @result: if not NULL, where to store @result_value before the fd goes live
- * @result_value: the value for @result
  *
- * Return: the new file descriptor, or -errno.
+ * Return: the file, not yet installed, or an ERR_PTR. fput() undoes it.
  */
-int sections_handle_install(struct section *sec, u32 access, u32 flags,
-			    u32 __user *result, u32 result_value)
+struct file *sections_handle_file(struct section *sec, u32 access)
 {
 	struct sections_handle *handle;
 	struct file *file;
-	int fd, ret;
 
-	handle = kmalloc_obj(*handle, GFP_KERNEL);
+	handle = kmalloc_obj(*handle, GFP_KERNEL_ACCOUNT);
 	if (!handle) {
 		section_handle_put(sec);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	handle->sec = sec;
 	handle->access = access;
+	file = section_handle_file(sec);
+	if (IS_ERR(file)) {
+		kfree(handle);
+		section_handle_put(sec);
+		return file;
+	}
+	file->private_data = handle;
+	return file;
+}
+
+/**
+ * sections_handle_install() - give the caller a new handle to @sec
+ * @sec: the section, with the handle counted as for sections_handle_file()
+ * @access: SECTIONS_ACCESS_* rights of the handle
+ * @flags: SECTIONS_HANDLE_CLOEXEC
+ *
+ * Return: the new file descriptor, or -errno.
+ */
+int sections_handle_install(struct section *sec, u32 access, u32 flags)
+{
+	struct file *file;
+	int fd;
 
 	fd = get_unused_fd_flags((flags & SECTIONS_HANDLE_CLOEXEC) ? O_CLOEXEC : 0);
 	if (fd < 0) {
-		ret = fd;
-		goto err_handle;
+		section_handle_put(sec);
+		return fd;
 	}
-	file = section_file(sec, "[sections]", &sections_handle_fops);
+	file = sections_handle_file(sec, access);
 	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		goto err_fd;
-	}
-	file->private_data = handle;
-	/* Nothing is visible to user space until fd_install(). */
-	if (result && put_user(result_value, result)) {
 		put_unused_fd(fd);
-		fput(file);	/* handle_release() drops the handle */
-		return -EFAULT;
+		return PTR_ERR(file);
 	}
 	fd_install(fd, file);
 	return fd;
-
-err_fd:
-	put_unused_fd(fd);
-err_handle:
-	kfree(handle);
-	section_handle_put(sec);
-	return ret;
 }
 
 static long handle_query(struct sections_handle *handle, struct sections_info __user *uinfo)
@@ -113,6 +126,8 @@ static long handle_query(struct sections_handle *handle, struct sections_info __
 	info.name_len = sec->name.name ? sec->name.len : 0;
 	info.protection = sec->protection;
 	info.attributes = sec->attributes;
+	if (sec->name.name && sec->name.global)
+		info.attributes |= SECTIONS_ATTR_GLOBAL_NAME;
 	info.backing = sec->control ? SECTIONS_BACKING_FILE : SECTIONS_BACKING_PAGEFILE;
 	info.access = handle->access;
 	info.handles = atomic_read(&sec->handles);
@@ -151,7 +166,7 @@ static long handle_duplicate(struct sections_handle *handle,
 		return -EACCES;
 
 	section_handle_get(handle->sec);
-	return sections_handle_install(handle->sec, access, args.flags, NULL, 0);
+	return sections_handle_install(handle->sec, access, args.flags);
 }
 
 static long handle_query_pages(struct sections_handle *handle,

@@ -38,13 +38,16 @@ static int check_create_args(const struct sections_create_args *args)
 }
 
 /*
- * Open an existing object found under @key for create or open. Caller holds
- * sections_names_lock. On success the handle is counted.
+ * Open the object of a ready @entry for create or open: the rights asked for
+ * (0: all the protection allows) must be allowed by its protection and, for
+ * the caller, by its mode. Caller holds sections_names_lock. On success the
+ * handle is counted.
  */
 static struct section *open_existing(struct sections_name *entry, u32 *access)
 {
 	struct section *sec;
 
+	lockdep_assert_held(&sections_names_lock);
 	if (entry->type != SECTIONS_OBJ_SECTION)
 		return ERR_PTR(-EMEDIUMTYPE);
 	sec = section_of_name(entry);
@@ -58,33 +61,70 @@ static struct section *open_existing(struct sections_name *entry, u32 *access)
 	return sec;
 }
 
-/* A new section, file-backed if @file. Caller holds sections_names_lock if named. */
-static struct section *create_new(struct sections_create_args *args,
-				  struct sections_name *name, struct file *file)
+/*
+ * Reserve @sec's name, or find the section that holds it. @charge is the
+ * error of charging the caller for a new section: it matters only if the
+ * name is free (at the limit, opening an existing section still works).
+ * Return: NULL when reserved (@sec will publish it), the existing section
+ * (handle counted), or an ERR_PTR.
+ */
+static struct section *reserve_or_open(struct section *sec, u32 *access, int charge)
 {
+	struct sections_name *existing;
+	struct section *found;
 	int ret;
 
-	if (!args->access)
-		args->access = sections_protection_access(args->protection);
-	if (args->access & ~sections_protection_access(args->protection))
-		return ERR_PTR(-EACCES);
-	if (file) {
-		ret = section_prepare_file(args, file);
-		if (ret)
-			return ERR_PTR(ret);
+	mutex_lock(&sections_names_lock);
+	existing = sections_name_find(&sec->name);
+	if (IS_ERR(existing)) {
+		found = ERR_CAST(existing);
+	} else if (existing) {
+		found = open_existing(existing, access);
+	} else {
+		ret = charge ?: sections_name_reserve(&sec->name, sec->user);
+		found = ret ? ERR_PTR(ret) : NULL;
 	}
-	return section_create(args, name, file);
+	mutex_unlock(&sections_names_lock);
+	return found;
 }
 
+/*
+ * A handle to an existing section @sec for create (SECTIONS_CREATE_EXISTED)
+ * or open, on the reserved @fd. Consumes the counted handle.
+ */
+static long install_existing(struct section *sec, u32 access, int fd, u32 __user *result)
+{
+	struct file *file;
+
+	file = sections_handle_file(sec, access);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	if (result && put_user(SECTIONS_CREATE_EXISTED, result)) {
+		put_unused_fd(fd);
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+/*
+ * Create: everything that can fail is done before the file grows, and the
+ * name (reserved meanwhile) is published last, so a failed create changes
+ * nothing another process can see. No global lock is held while the section
+ * is built or the file grows.
+ */
 static long dev_create(struct sections_create_args __user *uargs)
 {
 	struct sections_name name = { .type = SECTIONS_OBJ_SECTION };
 	struct sections_create_args args;
-	struct sections_name *existing;
-	struct file *file = NULL;
-	struct section *sec;
-	u32 result = 0;
+	struct file *backing = NULL, *file;
+	struct section *sec, *existing;
+	struct sections_user *user;
 	long ret;
+	int fd;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
@@ -97,40 +137,97 @@ static long dev_create(struct sections_create_args __user *uargs)
 			return ret;
 	}
 	if (args.flags & SECTIONS_CREATE_FILE) {
-		file = fget(args.fd);
-		if (!file) {
-			sections_name_release(&name);
-			return -EBADF;
+		backing = fget(args.fd);
+		if (!backing) {
+			ret = -EBADF;
+			goto out_name;
+		}
+	}
+	fd = get_unused_fd_flags((args.flags & SECTIONS_HANDLE_CLOEXEC) ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		ret = fd;
+		goto out_backing;
+	}
+
+	user = sections_user_charge_section();
+	if (IS_ERR(user) && !name.name) {
+		ret = PTR_ERR(user);
+		goto out_fd;
+	}
+	sec = section_alloc(&args, &name, IS_ERR(user) ? NULL : user);
+	if (IS_ERR(sec)) {
+		if (!IS_ERR(user))
+			sections_user_uncharge_section(user);
+		ret = PTR_ERR(sec);
+		goto out_fd;
+	}
+	if (sec->name.name) {
+		existing = reserve_or_open(sec, &args.access, PTR_ERR_OR_ZERO(user));
+		if (existing) {
+			/* Size, protection, mode and file are those of the existing section. */
+			section_handle_put(sec);
+			if (IS_ERR(existing)) {
+				ret = PTR_ERR(existing);
+				goto out_fd;
+			}
+			ret = install_existing(existing, args.access, fd, &uargs->result);
+			goto out_backing;
 		}
 	}
 
-	mutex_lock(&sections_names_lock);
-	existing = name.name ? sections_name_lookup(&name) : NULL;
-	if (existing) {
-		/* Size, protection and mode are those of the existing section. */
-		sec = open_existing(existing, &args.access);
-		result = SECTIONS_CREATE_EXISTED;
-	} else {
-		sec = create_new(&args, &name, file);
-		if (!IS_ERR(sec) && sec->name.name) {
-			ret = sections_name_publish(&sec->name);
-			if (ret) {
-				/* The section owns the name now; the put frees both. */
-				mutex_unlock(&sections_names_lock);
-				section_handle_put(sec);
-				if (file)
-					fput(file);
-				return ret;
-			}
-		}
+	/* A new section: the checks an existing one would not have needed. */
+	ret = -EACCES;
+	if (!args.access)
+		args.access = sections_protection_access(args.protection);
+	if (args.access & ~sections_protection_access(args.protection))
+		goto out_sec;
+	if (backing) {
+		ret = section_check_file(&args, backing);
+		if (ret)
+			goto out_sec;
+		/* Size 0 became the file's size. */
+		sec->size = PAGE_ALIGN(args.size);
 	}
-	mutex_unlock(&sections_names_lock);
+	ret = section_init(sec, backing);
+	if (ret)
+		goto out_sec;
+	file = sections_handle_file(sec, args.access);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_fd;
+	}
+	if (put_user(0, &uargs->result)) {
+		ret = -EFAULT;
+		goto out_file;
+	}
+	if (backing) {
+		/* To the size asked for, as CreateFileMapping does, not to a page boundary. */
+		ret = section_grow_file(backing, args.size);
+		if (ret)
+			goto out_file;
+	}
+	if (sec->name.name) {
+		mutex_lock(&sections_names_lock);
+		sections_name_ready(&sec->name);
+		mutex_unlock(&sections_names_lock);
+	}
+	fd_install(fd, file);
+	ret = fd;
+	goto out_backing;
+
+out_file:
+	fput(file);	/* handle_release() puts the handle, which frees the section */
+	goto out_fd;
+out_sec:
+	section_handle_put(sec);
+out_fd:
+	put_unused_fd(fd);
+out_backing:
+	if (backing)
+		fput(backing);
+out_name:
 	sections_name_release(&name);
-	if (file)
-		fput(file);
-	if (IS_ERR(sec))
-		return PTR_ERR(sec);
-	return sections_handle_install(sec, args.access, args.flags, &uargs->result, result);
+	return ret;
 }
 
 static long dev_open(struct sections_open_args __user *uargs)
@@ -140,6 +237,7 @@ static long dev_open(struct sections_open_args __user *uargs)
 	struct sections_name *existing;
 	struct section *sec;
 	long ret;
+	int fd;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
@@ -149,15 +247,28 @@ static long dev_open(struct sections_open_args __user *uargs)
 	ret = sections_name_from_user(args.name, args.name_len, &name);
 	if (ret)
 		return ret;
+	fd = get_unused_fd_flags((args.flags & SECTIONS_HANDLE_CLOEXEC) ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		ret = fd;
+		goto out_name;
+	}
 
 	mutex_lock(&sections_names_lock);
-	existing = sections_name_lookup(&name);
-	sec = existing ? open_existing(existing, &args.access) : ERR_PTR(-ENOENT);
+	existing = sections_name_find(&name);
+	if (IS_ERR(existing))
+		sec = ERR_CAST(existing);
+	else
+		sec = existing ? open_existing(existing, &args.access) : ERR_PTR(-ENOENT);
 	mutex_unlock(&sections_names_lock);
+	if (IS_ERR(sec)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(sec);
+		goto out_name;
+	}
+	ret = install_existing(sec, args.access, fd, NULL);
+out_name:
 	sections_name_release(&name);
-	if (IS_ERR(sec))
-		return PTR_ERR(sec);
-	return sections_handle_install(sec, args.access, args.flags, NULL, 0);
+	return ret;
 }
 
 static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -1,42 +1,65 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The object name table: one hashed table of typed names, keyed by
- * (IPC namespace, name). Sections are the first type; events, mutexes and
- * semaphores will share the table, so a name held by another type is told
- * apart from a free one from the start.
+ * (IPC namespace, scope, name). Sections are the first type; events, mutexes
+ * and semaphores will share the table, so a name held by another type is
+ * told apart from a free one from the start.
  *
- * Linux has no terminal-server sessions, so each IPC namespace is one
- * session: "Global\x", "Local\x" and "x" all name the same object there,
- * as they do for a service in Windows' session 0.
+ * Each IPC namespace is a Windows session, as far as names go:
+ *  - "Global\x" is in the namespace's global scope, shared by every user in
+ *    it. Creating a global name needs CAP_IPC_OWNER over the namespace, or
+ *    membership in the group global_group names: Windows asks for
+ *    SeCreateGlobalPrivilege. Opening one needs only its mode.
+ *  - "Local\x" and "x" are in the scope of the caller's effective user
+ *    (kuid: a uid mapped through user namespaces is the user it maps to),
+ *    as Windows keeps Local\ per logon session: another user's "Local\x"
+ *    is another object, and no user can take a name another expects to
+ *    create for himself.
+ *
+ * A named create reserves its name (an entry that is not ready), drops
+ * sections_names_lock to build the object, then makes the entry ready. Who
+ * meets a reserved entry waits, killably, for it to become ready or to go.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/hash.h>
 #include <linux/ipc_namespace.h>
 #include <linux/jhash.h>
+#include <linux/module.h>
 #include <linux/rhashtable.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
 
 #include "compat.h"
 #include "sections.h"
+
+static int global_group = -1;
+module_param(global_group, int, 0644);
+MODULE_PARM_DESC(global_group,
+		 "Group (gid in the initial user namespace) whose members may create Global\\ names; -1: none");
 
 DEFINE_MUTEX(sections_names_lock);
 
 static struct rhashtable names;
 static LIST_HEAD(names_list);
+/* Bumped, under sections_names_lock, each time a reserved entry becomes ready or goes. */
+static unsigned long names_gen;
+static DECLARE_WAIT_QUEUE_HEAD(names_wq);
 
-static const char *const prefixes[] = { "Global\\", "Local\\" };
-
-static u32 name_hash(const struct ipc_namespace *ns, const char *name, u32 len, u32 seed)
-{
-	return jhash(name, len, seed ^ hash_ptr(ns, 32));
-}
+static const char global_prefix[] = "Global\\";
+static const char local_prefix[] = "Local\\";
 
 static u32 key_hashfn(const void *data, u32 len, u32 seed)
 {
 	const struct sections_name *key = data;
 
-	return name_hash(key->ns, key->name, key->len, seed);
+	seed ^= hash_ptr(key->ns, 32);
+	if (!key->global)
+		seed ^= hash_32(__kuid_val(key->owner), 32);
+	return jhash(key->name, key->len, seed);
 }
 
 static u32 obj_hashfn(const void *data, u32 len, u32 seed)
@@ -49,8 +72,9 @@ static int obj_cmpfn(struct rhashtable_compare_arg *arg, const void *obj)
 	const struct sections_name *key = arg->key;
 	const struct sections_name *entry = obj;
 
-	return !(key->ns == entry->ns && key->len == entry->len &&
-		 !memcmp(key->name, entry->name, key->len));
+	return !(key->ns == entry->ns && key->global == entry->global &&
+		 (key->global || uid_eq(key->owner, entry->owner)) &&
+		 key->len == entry->len && !memcmp(key->name, entry->name, key->len));
 }
 
 static const struct rhashtable_params names_params = {
@@ -73,47 +97,60 @@ void sections_names_exit(void)
 	rhashtable_destroy(&names);
 }
 
+static bool has_prefix(const char *buf, u32 len, const char *prefix, size_t plen)
+{
+	return len >= plen && !memcmp(buf, prefix, plen);
+}
+
 /**
  * sections_name_from_user() - copy and check a name from user space
  * @uptr: user pointer to the name (not NUL-terminated)
  * @len: its length in bytes
- * @entry: filled with the name stripped of its prefix, in the caller's
- *	IPC namespace (a reference is taken); free with sections_name_release()
+ * @entry: filled with the name stripped of its prefix, its scope, and the
+ *	caller's IPC namespace (a reference is taken); free with
+ *	sections_name_release()
  *
  * Return: 0, -ENAMETOOLONG, -EFAULT, -ENOMEM, or -EINVAL for an empty name,
  * a NUL byte, or a backslash outside a Global\ or Local\ prefix.
  */
 int sections_name_from_user(u64 uptr, u32 len, struct sections_name *entry)
 {
-	char *buf, *name;
-	size_t i, plen;
+	bool global = false;
+	size_t plen = 0;
+	char *buf;
 
 	if (!len)
 		return -EINVAL;
 	if (len > SECTIONS_NAME_MAX)
 		return -ENAMETOOLONG;
-	buf = memdup_user_nul(u64_to_user_ptr(uptr), len);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	name = buf;
-	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
-		plen = strlen(prefixes[i]);
-		if (len >= plen && !memcmp(buf, prefixes[i], plen)) {
-			name += plen;
-			len -= plen;
-			break;
-		}
+	buf = kmalloc(len + 1, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_user(buf, u64_to_user_ptr(uptr), len)) {
+		kfree(buf);
+		return -EFAULT;
 	}
-	if (!len || strnlen(name, len) != len || memchr(name, '\\', len)) {
+	buf[len] = '\0';
+	if (has_prefix(buf, len, global_prefix, sizeof(global_prefix) - 1)) {
+		plen = sizeof(global_prefix) - 1;
+		global = true;
+	} else if (has_prefix(buf, len, local_prefix, sizeof(local_prefix) - 1)) {
+		plen = sizeof(local_prefix) - 1;
+	}
+	len -= plen;
+	if (!len || strnlen(buf + plen, len) != len || memchr(buf + plen, '\\', len)) {
 		kfree(buf);
 		return -EINVAL;
 	}
-	if (name != buf)
-		memmove(buf, name, len + 1);
+	memmove(buf, buf + plen, len + 1);
 	entry->name = buf;
 	entry->len = len;
+	entry->global = global;
+	entry->owner = current_euid();
 	entry->ns = get_ipc_ns(current->nsproxy->ipc_ns);
 	entry->published = false;
+	entry->ready = false;
+	entry->user = NULL;
 	return 0;
 }
 
@@ -128,27 +165,107 @@ void sections_name_release(struct sections_name *entry)
 	entry->name = NULL;
 }
 
-/* Find the entry with @key's namespace and name. Caller holds sections_names_lock. */
-struct sections_name *sections_name_lookup(const struct sections_name *key)
+/*
+ * May the caller create a global name in @ns? Asked only when such a name is
+ * about to be created, so that opening one never audits a capability.
+ */
+static bool may_create_global(struct ipc_namespace *ns)
 {
-	lockdep_assert_held(&sections_names_lock);
-	return rhashtable_lookup_fast(&names, key, names_params);
+	int gid = READ_ONCE(global_group);
+
+	if (gid >= 0 && in_group_p(make_kgid(&init_user_ns, gid)))
+		return true;
+	return ns_capable(ns->user_ns, CAP_IPC_OWNER);
 }
 
-/* Caller holds sections_names_lock and has checked the name is free. */
-int sections_name_publish(struct sections_name *entry)
+/*
+ * Wait until a reserved entry seen at generation @gen is ready or gone.
+ * Called without sections_names_lock. Return: 0, or -EINTR when killed.
+ */
+static int wait_reserved(unsigned long gen)
+{
+	return wait_event_killable(names_wq, READ_ONCE(names_gen) != gen);
+}
+
+/**
+ * sections_name_find() - the ready entry of @key's name, waiting out a reservation
+ * @key: namespace, scope and name
+ *
+ * Called with sections_names_lock held; returns with it held, but may drop
+ * and retake it while it waits for a create of the same name to finish.
+ *
+ * Return: the entry, NULL if the name is free, or ERR_PTR(-EINTR).
+ */
+struct sections_name *sections_name_find(const struct sections_name *key)
+{
+	struct sections_name *entry;
+	unsigned long gen;
+	int ret;
+
+	lockdep_assert_held(&sections_names_lock);
+	for (;;) {
+		entry = rhashtable_lookup_fast(&names, key, names_params);
+		if (!entry || entry->ready)
+			return entry;
+		gen = names_gen;
+		mutex_unlock(&sections_names_lock);
+		ret = wait_reserved(gen);
+		mutex_lock(&sections_names_lock);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+}
+
+/**
+ * sections_name_reserve() - hold a free name for an object being created
+ * @entry: the name, embedded in the new object
+ * @user: the creator's entry, charged for the name; NULL for none
+ *
+ * Caller holds sections_names_lock and has found the name free. The entry is
+ * in the table but not ready: sections_name_find() waits on it.
+ *
+ * Return: 0, -EPERM for a global name the caller may not create, -ENOSPC
+ * past the caller's name limit, or -ENOMEM.
+ */
+int sections_name_reserve(struct sections_name *entry, struct sections_user *user)
 {
 	int ret;
 
 	lockdep_assert_held(&sections_names_lock);
+	if (entry->global && !may_create_global(entry->ns))
+		return -EPERM;
+	if (user) {
+		ret = sections_user_charge_name(user);
+		if (ret)
+			return ret;
+	}
 	ret = rhashtable_insert_fast(&names, &entry->node, names_params);
-	if (ret)
+	if (ret) {
+		if (user)
+			sections_user_uncharge_name(user);
 		return ret;
+	}
 	list_add_tail(&entry->list, &names_list);
+	entry->user = user;
 	entry->published = true;
 	return 0;
 }
 
+static void names_changed(void)
+{
+	names_gen++;
+	wake_up_all(&names_wq);
+}
+
+/* The reserved @entry's object is complete: others may open it. Caller holds the lock. */
+void sections_name_ready(struct sections_name *entry)
+{
+	lockdep_assert_held(&sections_names_lock);
+	entry->ready = true;
+	names_changed();
+}
+
+/* Take @entry, ready or reserved, out of the table. Caller holds the lock. */
 void sections_name_unpublish(struct sections_name *entry)
 {
 	lockdep_assert_held(&sections_names_lock);
@@ -157,10 +274,18 @@ void sections_name_unpublish(struct sections_name *entry)
 	rhashtable_remove_fast(&names, &entry->node, names_params);
 	list_del(&entry->list);
 	entry->published = false;
+	if (entry->user) {
+		sections_user_uncharge_name(entry->user);
+		entry->user = NULL;
+	}
+	if (!entry->ready)
+		names_changed();
+	entry->ready = false;
 }
 
-/* All published entries, in creation order. Caller holds sections_names_lock. */
+/* All entries in the table, in creation order. Caller holds sections_names_lock. */
 struct list_head *sections_names_list(void)
 {
+	lockdep_assert_held(&sections_names_lock);
 	return &names_list;
 }

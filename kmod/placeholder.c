@@ -24,12 +24,12 @@ static int reserve_open(struct inode *inode, struct file *file)
 static ssize_t reserve_write(struct file *file, const char __user *buf, size_t len,
 			     loff_t *ppos)
 {
-	struct sections_name *entry;
+	struct sections_name *entry, *existing;
 	int ret;
 
 	if (len > SECTIONS_NAME_MAX)
 		return -ENAMETOOLONG;
-	entry = kzalloc_obj(*entry, GFP_KERNEL);
+	entry = kzalloc_obj(*entry, GFP_KERNEL_ACCOUNT);
 	if (!entry)
 		return -ENOMEM;
 	ret = sections_name_from_user((unsigned long)buf, len, entry);
@@ -38,14 +38,19 @@ static ssize_t reserve_write(struct file *file, const char __user *buf, size_t l
 	entry->type = SECTIONS_OBJ_PLACEHOLDER;
 
 	mutex_lock(&sections_names_lock);
+	existing = sections_name_find(entry);
 	if (file->private_data)
 		ret = -EBUSY;
-	else if (sections_name_lookup(entry))
+	else if (IS_ERR(existing))
+		ret = PTR_ERR(existing);
+	else if (existing)
 		ret = -EEXIST;
 	else
-		ret = sections_name_publish(entry);
-	if (!ret)
+		ret = sections_name_reserve(entry, NULL);
+	if (!ret) {
+		sections_name_ready(entry);
 		file->private_data = entry;
+	}
 	mutex_unlock(&sections_names_lock);
 	if (ret)
 		goto err_release;

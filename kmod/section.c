@@ -5,10 +5,12 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/ipc_namespace.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/sched/signal.h>
 #include <linux/mount.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -16,17 +18,6 @@
 
 #include "compat.h"
 #include "sections.h"
-
-/* Opening a section's inode by path (/proc/PID/fd, map_files) would bypass handles. */
-static int section_reopen(struct inode *inode, struct file *file)
-{
-	return -EACCES;
-}
-
-static const struct file_operations section_reopen_fops = {
-	.owner = THIS_MODULE,
-	.open = section_reopen,
-};
 
 bool section_protection_valid(u32 protection)
 {
@@ -69,19 +60,17 @@ bool section_permits(const struct section *sec, u32 access)
 }
 
 /*
- * A new file on the section's inode: a handle (fops = sections_handle_fops)
- * or the view file. alloc_file_pseudo() takes no module reference while the
- * final fput() drops one, so take it here.
+ * alloc_file_pseudo() takes no module reference while the final fput() drops
+ * one, so take it here.
  */
-struct file *section_file(struct section *sec, const char *name,
-			  const struct file_operations *fops)
+static struct file *section_file(struct inode *inode, struct vfsmount *mnt, const char *name,
+				 const struct file_operations *fops)
 {
-	struct inode *inode = sec->inode;
 	struct file *file;
 
 	ihold(inode);
 	__module_get(THIS_MODULE);
-	file = alloc_file_pseudo(inode, sec->mnt, name, O_RDWR, fops);
+	file = alloc_file_pseudo(inode, mnt, name, O_RDWR, fops);
 	if (IS_ERR(file)) {
 		module_put(THIS_MODULE);
 		iput(inode);
@@ -89,16 +78,33 @@ struct file *section_file(struct section *sec, const char *name,
 	return file;
 }
 
+/* A new handle file (fops = sections_handle_fops); the caller sets its private_data. */
+struct file *section_handle_file(struct section *sec)
+{
+	return section_file(sec->handle_inode, sectionsfs_mount(), "[sections]",
+			    &sections_handle_fops);
+}
+
+/* The one free path of a section (see sections.h), from section_release() or the view file. */
 static void section_free(struct section *sec)
 {
-	if (sec->view_file)
-		fput(sec->view_file);
+	if (sec->handle_inode)
+		iput(sec->handle_inode);
 	if (sec->backing)
 		fput(sec->backing);
 	if (sec->control)
 		sections_control_put(sec->control);
 	sections_name_release(&sec->name);
+	if (sec->user)
+		sections_user_uncharge_section(sec->user);
 	kfree(sec);
+}
+
+/* The view file's ->release: nothing can call into it, or into the section, any more. */
+int section_view_file_release(struct inode *inode, struct file *file)
+{
+	section_free(file->private_data);
+	return 0;
 }
 
 /* path_noexec() is not exported; this is its test. */
@@ -114,20 +120,20 @@ static bool protection_writable(u32 protection)
 }
 
 /**
- * section_prepare_file() - check a backing file and settle the section size
+ * section_check_file() - check a backing file and settle the section size
  * @args: create arguments; a size of 0 becomes the file's size
  * @file: the backing file
  *
- * A size past the end of the file grows the file if the protection is
- * writable (as CreateFileMapping does).
+ * Only checks: a size past the end of the file (writable protections only)
+ * is grown by section_grow_file(), the last step of a create.
  *
  * Return: 0, -ENODEV (not a regular file, or a section's own file), -EACCES
  * (the file's open mode does not cover the protection, or an execute
  * protection on a noexec mount), -ENODATA (size 0 and an empty file),
- * -EOVERFLOW (size past the end with a read-only protection), or an error
- * from growing the file.
+ * -EFBIG (size 0 and a file larger than SECTIONS_SIZE_MAX), or -EOVERFLOW
+ * (size past the end with a read-only protection).
  */
-int section_prepare_file(struct sections_create_args *args, struct file *file)
+int section_check_file(struct sections_create_args *args, struct file *file)
 {
 	struct inode *inode = file_inode(file);
 	loff_t isize = i_size_read(inode);
@@ -145,14 +151,55 @@ int section_prepare_file(struct sections_create_args *args, struct file *file)
 	if (!args->size) {
 		if (!isize)
 			return -ENODATA;
+		/* The size asked for was checked; the file's own size is checked here. */
+		if (isize > SECTIONS_SIZE_MAX)
+			return -EFBIG;
 		args->size = isize;
 	}
-	if (args->size > isize) {
-		if (!protection_writable(args->protection))
-			return -EOVERFLOW;
-		return vfs_truncate(&file->f_path, args->size);
-	}
+	if (args->size > isize && !protection_writable(args->protection))
+		return -EOVERFLOW;
 	return 0;
+}
+
+/*
+ * vfs_truncate() waits for a frozen filesystem in sb_start_write(), which no
+ * signal ends. Wait for the thaw here instead, killably, so that a user whose
+ * create meets a frozen (or hung) filesystem can give up. A freeze that
+ * starts between this check and vfs_truncate() is still waited for
+ * unkillably, as by any write(); so is a writer holding the file's i_rwsem.
+ */
+static int wait_unfrozen(struct super_block *sb)
+{
+	while (!sb_start_write_trylock(sb)) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		schedule_timeout_killable(HZ / 50);
+	}
+	sb_end_write(sb);
+	return 0;
+}
+
+/**
+ * section_grow_file() - grow a backing file to @size, as CreateFileMapping does
+ * @file: the backing file, checked by section_check_file()
+ * @size: the section's size
+ *
+ * The last step of a create, after everything that can fail: a create that
+ * fails leaves the file at the size it had. Called with no lock of ours.
+ *
+ * Return: 0, -EINTR (killed while the filesystem was frozen), or an error
+ * from vfs_truncate().
+ */
+int section_grow_file(struct file *file, u64 size)
+{
+	int ret;
+
+	if (size <= i_size_read(file_inode(file)))
+		return 0;
+	ret = wait_unfrozen(file_inode(file)->i_sb);
+	if (ret)
+		return ret;
+	return vfs_truncate(&file->f_path, size);
 }
 
 static int section_init_pagefile(struct section *sec)
@@ -167,7 +214,18 @@ static int section_init_pagefile(struct section *sec)
 	sec->backing = file;
 	sec->inode = file_inode(file);
 	sec->mnt = file->f_path.mnt;
-	sec->inode->i_fop = &section_reopen_fops;
+	/*
+	 * Only the view file is on shmem's inode, and it is never an fd, but
+	 * /proc/PID/map_files reopens a view's file by path, which would give
+	 * a shmem file with every right whatever the view's. The one exception
+	 * to leaving shmem's inode alone: shmem reads i_fop nowhere (its own
+	 * files get shmem_file_operations from shmem_file_setup() directly), so
+	 * replacing it changes only what such a reopen finds. Sealing the size
+	 * keeps anything else that reaches the inode from freeing the pages
+	 * under the views.
+	 */
+	sec->inode->i_fop = &sectionsfs_reopen_fops;
+	SHMEM_I(sec->inode)->seals |= F_SEAL_SHRINK | F_SEAL_GROW;
 	return 0;
 }
 
@@ -185,55 +243,75 @@ static int section_init_file(struct section *sec, struct file *file)
 }
 
 /**
- * section_create() - a new section
- * @args: checked create arguments (for a file, after section_prepare_file())
- * @name: the name entry to embed (moved into the section), or one with a
- *	NULL name
- * @file: the backing file, or NULL for a pagefile-backed section
+ * section_alloc() - a new section, not yet backed
+ * @args: checked create arguments (for a file, after section_check_file())
+ * @name: the name entry, moved into the section (the caller's is left with
+ *	a NULL name), or one with a NULL name
  *
- * Return: the section with one handle counted, or an ERR_PTR. On error the
- * name entry is left to the caller.
+ * @user: the creator's counts, charged for the section (moved into it)
+ *
+ * section_init() backs it.
+ *
+ * Return: the section with one handle counted, or ERR_PTR(-ENOMEM). On
+ * error the name entry and the charge are left to the caller.
  */
-struct section *section_create(const struct sections_create_args *args,
-			       struct sections_name *name, struct file *backing)
+struct section *section_alloc(const struct sections_create_args *args,
+			      struct sections_name *name, struct sections_user *user)
 {
-	char file_name[SECTIONS_NAME_MAX + 16];
 	struct section *sec;
-	struct file *file;
-	int ret;
 
-	sec = kzalloc_obj(*sec, GFP_KERNEL);
+	sec = kzalloc_obj(*sec, GFP_KERNEL_ACCOUNT);
 	if (!sec)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&sec->ref);
 	atomic_set(&sec->handles, 1);
 	atomic_set(&sec->views, 0);
+	sec->user = user;
 	sec->size = PAGE_ALIGN(args->size);
 	sec->protection = args->protection;
 	sec->attributes = args->attributes;
 	sec->mode = args->mode ? args->mode : SECTIONS_DEFAULT_MODE;
 	sec->uid = current_euid();
 	sec->gid = current_egid();
-
-	ret = backing ? section_init_file(sec, backing) : section_init_pagefile(sec);
-	if (ret) {
-		kfree(sec);
-		return ERR_PTR(ret);
-	}
-
-	snprintf(file_name, sizeof(file_name), "sections:%s", name->name ? name->name : "");
-	file = section_file(sec, file_name, &sections_view_fops);
-	if (IS_ERR(file)) {
-		section_free(sec);
-		return ERR_CAST(file);
-	}
-	file->private_data = sec;
-	sec->view_file = file;
-
-	/* Only now does the section own the name. */
 	sec->name = *name;
 	name->name = NULL;
 	return sec;
+}
+
+/**
+ * section_init() - give a section from section_alloc() its pages and files
+ * @sec: the section
+ * @backing: the backing file, or NULL for a pagefile-backed section
+ *
+ * Called without sections_names_lock: it may wait for a dying control area
+ * of @backing to finish writing. On error the caller puts its handle, which
+ * frees what was set up.
+ *
+ * Return: 0 or -errno.
+ */
+int section_init(struct section *sec, struct file *backing)
+{
+	char file_name[SECTIONS_NAME_MAX + 16];
+	struct inode *inode;
+	struct file *file;
+	int ret;
+
+	inode = sectionsfs_new_inode(sec->size);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	sec->handle_inode = inode;
+	ret = backing ? section_init_file(sec, backing) : section_init_pagefile(sec);
+	if (ret)
+		return ret;
+
+	snprintf(file_name, sizeof(file_name), "sections:%s", sec->name.name ?: "");
+	file = section_file(sec->inode, sec->mnt, file_name, &sections_view_fops);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	/* From here on the view file's release frees the section. */
+	file->private_data = sec;
+	sec->view_file = file;
+	return 0;
 }
 
 void section_get(struct section *sec)
@@ -241,9 +319,15 @@ void section_get(struct section *sec)
 	kref_get(&sec->ref);
 }
 
+/* No handle, view or user is left: only calls already in the view file may run. */
 static void section_release(struct kref *ref)
 {
-	section_free(container_of(ref, struct section, ref));
+	struct section *sec = container_of(ref, struct section, ref);
+
+	if (sec->view_file)
+		fput(sec->view_file);
+	else
+		section_free(sec);	/* section_init() did not get that far */
 }
 
 void section_put(struct section *sec)

@@ -10,12 +10,21 @@
  *   control     the pages of a file-backed section, one per file (control.c),
  *               written back by writeback.c on sectionsfs inodes (fs.c)
  *
- * Lifetime: a section is freed when its last handle is closed and its last
- * view unmapped (sec->ref counts both). Its name is removed from the table
- * when the last handle closes, even while views remain.
+ * Lifetime: sec->ref counts handles, views and short-term users. When it
+ * reaches zero the section drops its view file, and the view file's release
+ * frees the section: the kernel may still call the view file (msync() lands
+ * in its ->fsync after the VMA is gone), and every such call holds a file
+ * reference. The name is removed from the table when the last handle
+ * closes, even while views remain. Every file and control area holds a
+ * module reference, so the module cannot go while any of them exists.
  *
  * Lock order, outermost first:
- *   sections_names_lock     the name table and every name entry
+ *   sections_names_lock     the name table and every name entry. Held for
+ *                           table work only, never across I/O or a wait: a
+ *                           create reserves its name, drops the lock to build
+ *                           the section, and takes it again to publish
+ *   users_lock              per-user counts (users.c), a spinlock
+ * and, taken without sections_names_lock:
  *   controls_lock           the control-area table (control.c)
  *   control->io_lock        one writer per control area
  *   folio lock              of a section page (query, fault, write-back; the
@@ -52,6 +61,8 @@ enum sections_obj_type {
 	SECTIONS_OBJ_PLACEHOLDER,
 };
 
+struct sections_user;
+
 /**
  * struct sections_name - an entry in the name table
  * @node: rhashtable linkage
@@ -60,7 +71,13 @@ enum sections_obj_type {
  * @name: the name without its Global\ or Local\ prefix, NUL-terminated
  * @len: length of @name
  * @type: enum sections_obj_type
- * @published: in the table; all fields are under sections_names_lock
+ * @global: in the namespace's global scope (Global\); else in @owner's
+ * @owner: the user whose local scope holds the name (unused if @global)
+ * @user: charged for the name while it is in the table, or NULL
+ * @published: in the table (reserved or ready)
+ * @ready: the object is complete and may be opened
+ *
+ * Once published, all fields are under sections_names_lock.
  */
 struct sections_name {
 	struct rhash_head node;
@@ -69,7 +86,11 @@ struct sections_name {
 	char *name;
 	u32 len;
 	u32 type;
+	bool global;
+	kuid_t owner;
+	struct sections_user *user;
 	bool published;
+	bool ready;
 };
 
 extern struct mutex sections_names_lock;
@@ -78,10 +99,17 @@ int sections_names_init(void);
 void sections_names_exit(void);
 int sections_name_from_user(u64 uptr, u32 len, struct sections_name *entry);
 void sections_name_release(struct sections_name *entry);
-struct sections_name *sections_name_lookup(const struct sections_name *key);
-int sections_name_publish(struct sections_name *entry);
+struct sections_name *sections_name_find(const struct sections_name *key);
+int sections_name_reserve(struct sections_name *entry, struct sections_user *user);
+void sections_name_ready(struct sections_name *entry);
 void sections_name_unpublish(struct sections_name *entry);
 struct list_head *sections_names_list(void);
+
+/* users.c */
+struct sections_user *sections_user_charge_section(void);
+void sections_user_uncharge_section(struct sections_user *user);
+int sections_user_charge_name(struct sections_user *user);
+void sections_user_uncharge_name(struct sections_user *user);
 
 /* Modes of sections_write_back(). */
 enum sections_wb_mode {
@@ -125,7 +153,8 @@ extern struct workqueue_struct *sections_wq;
 /* fs.c */
 int sectionsfs_init(void);
 void sectionsfs_exit(void);
-struct inode *sectionsfs_new_inode(void);
+struct inode *sectionsfs_new_inode(loff_t size);
+extern const struct file_operations sectionsfs_reopen_fops;
 struct vfsmount *sectionsfs_mount(void);
 
 /* control.c */
@@ -163,9 +192,13 @@ int sections_write_error(struct sections_control *ca, bool clear);
  * @backing: pagefile-backed: the shmem file holding the pages
  * @control: file-backed: the control area holding the pages
  * @inode: the inode whose address_space holds the pages
- * @mnt: the mount of @inode, for handle and view files
- * @view_file: vm_file of every view (never the raw shmem file)
+ * @mnt: the mount of @inode, for the view file
+ * @handle_inode: the sectionsfs inode of every handle: not @inode, so that
+ *	no handle reaches the backing store's own file and inode operations
+ * @view_file: vm_file of every view (never the raw shmem file); it owns the
+ *	section's memory: see section_put()
  * @backing_vm_ops: pagefile-backed: shmem's vm_ops, which views forward to
+ * @user: the creator's per-user counts, charged for this section
  */
 struct section {
 	struct kref ref;
@@ -182,8 +215,10 @@ struct section {
 	struct sections_control *control;
 	struct inode *inode;
 	struct vfsmount *mnt;
+	struct inode *handle_inode;
 	struct file *view_file;
 	const struct vm_operations_struct *backing_vm_ops;
+	struct sections_user *user;
 };
 
 static inline struct section *section_of_name(struct sections_name *entry)
@@ -193,20 +228,22 @@ static inline struct section *section_of_name(struct sections_name *entry)
 
 bool section_protection_valid(u32 protection);
 bool section_permits(const struct section *sec, u32 access);
-struct section *section_create(const struct sections_create_args *args,
-			       struct sections_name *name, struct file *file);
-int section_prepare_file(struct sections_create_args *args, struct file *file);
+int section_check_file(struct sections_create_args *args, struct file *file);
+struct section *section_alloc(const struct sections_create_args *args,
+			      struct sections_name *name, struct sections_user *user);
+int section_init(struct section *sec, struct file *backing);
+int section_grow_file(struct file *file, u64 size);
 void section_get(struct section *sec);
 void section_put(struct section *sec);
 void section_handle_get(struct section *sec);
 void section_handle_put(struct section *sec);
-struct file *section_file(struct section *sec, const char *name,
-			  const struct file_operations *fops);
+struct file *section_handle_file(struct section *sec);
+int section_view_file_release(struct inode *inode, struct file *file);
 int section_flush(struct section *sec, pgoff_t first, pgoff_t count, u32 flags);
 
 /* handle.c */
-int sections_handle_install(struct section *sec, u32 access, u32 flags,
-			    u32 __user *result, u32 result_value);
+struct file *sections_handle_file(struct section *sec, u32 access);
+int sections_handle_install(struct section *sec, u32 access, u32 flags);
 long sections_handle_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct file_operations sections_handle_fops;
 

@@ -100,15 +100,16 @@ static int view_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
 	struct section *sec = file->private_data;
 
-	if (end < start)
+	if (start < 0 || end < start)
 		return -EINVAL;
 	return section_flush(sec, start >> PAGE_SHIFT,
-			     ((end - start) >> PAGE_SHIFT) + 1, SECTIONS_FLUSH_DURABLE);
+			     (end >> PAGE_SHIFT) - (start >> PAGE_SHIFT) + 1, SECTIONS_FLUSH_DURABLE);
 }
 
 /* The view file is never an fd: it exists to be vm_file (msync lands in ->fsync). */
 const struct file_operations sections_view_fops = {
 	.owner = THIS_MODULE,
+	.release = section_view_file_release,
 	.fsync = view_fsync,
 	.llseek = noop_llseek,
 };
@@ -236,13 +237,17 @@ static struct section *view_range(u64 addr, u64 len, pgoff_t *first, pgoff_t *co
 		mmap_read_unlock(mm);
 		return ERR_PTR(-EINVAL);
 	}
-	/* As FlushViewOfFile: the length counts from @addr, then whole pages. */
+	/*
+	 * As FlushViewOfFile: the length counts from @addr, then whole pages.
+	 * vm_end is page aligned, so end <= vm_end also bounds PAGE_ALIGN(end),
+	 * which would wrap to 0 for an end in the last page below 2^64.
+	 */
 	end = len ? addr + len : vma->vm_end;
-	addr &= PAGE_MASK;
-	if (end < addr || PAGE_ALIGN(end) > vma->vm_end) {
+	if (end < addr || end > vma->vm_end) {
 		mmap_read_unlock(mm);
 		return ERR_PTR(-ENXIO);
 	}
+	addr &= PAGE_MASK;
 	*first = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	*count = (PAGE_ALIGN(end) - addr) >> PAGE_SHIFT;
 	sec = vma->vm_private_data;

@@ -31,7 +31,7 @@ FIXTURE_SETUP(access)
 	self->ps = page_size();
 	self->dev = sections_open_dev();
 	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", SECTIONS_DEV, strerror(errno));
-	uniq_name(self->name, sizeof(self->name), "acc");
+	global_name(self->name, sizeof(self->name), "acc");
 }
 
 FIXTURE_TEARDOWN(access)
@@ -113,7 +113,8 @@ TEST_F(access, owner_is_creator)
 		int hc;
 
 		CHILD_CHECK(drop_to_nobody() == 0);
-		hc = create_all(self->dev, self->name, self->ps, 0644);
+		/* Without a privilege, nobody creates in its own scope. */
+		hc = create_all(self->dev, local_part(self->name), self->ps, 0644);
 		CHILD_CHECK(hc >= 0);
 		CHILD_CHECK(sec_query(hc, &info) == 0);
 		CHILD_CHECK(info.uid == NOBODY);
@@ -121,8 +122,8 @@ TEST_F(access, owner_is_creator)
 		CHILD_CHECK(info.mode == 0644);
 		/* The creator gets what it asked for, whatever the mode says. */
 		close(hc);
-		hc = sec_create_full(self->dev, self->ps, self->name, SECTIONS_PAGE_READWRITE,
-				     SECTIONS_ACCESS_ALL & ~X, 0, 0, 0400, NULL);
+		hc = sec_create_full(self->dev, self->ps, local_part(self->name),
+				     SECTIONS_PAGE_READWRITE, SECTIONS_ACCESS_ALL & ~X, 0, 0, 0400, NULL);
 		CHILD_CHECK(hc >= 0);
 		CHILD_CHECK(sec_query_field(hc, access) == (SECTIONS_ACCESS_ALL & ~X));
 		CHILD_CHECK(sec_query_field(hc, uid) == NOBODY);
@@ -180,7 +181,7 @@ FIXTURE_SETUP(mode)
 	self->ps = page_size();
 	self->dev = sections_open_dev();
 	ASSERT_LE(0, self->dev);
-	uniq_name(self->name, sizeof(self->name), "mode");
+	global_name(self->name, sizeof(self->name), "mode");
 }
 
 FIXTURE_TEARDOWN(mode)
@@ -266,7 +267,7 @@ TEST(group_class)
 		pid_t pid;
 		int h;
 
-		uniq_name(name, sizeof(name), "grp");
+		global_name(name, sizeof(name), "grp");
 		h = create_all(dev, name, page_size(), cases[i].mode);
 		ASSERT_LE(0, h);
 		EXPECT_EQ(getgid(), sec_query_field(h, gid));
@@ -296,7 +297,7 @@ TEST(supplementary_group)
 
 	dev = sections_open_dev();
 	ASSERT_LE(0, dev);
-	uniq_name(name, sizeof(name), "supp");
+	global_name(name, sizeof(name), "supp");
 	h = create_all(dev, name, page_size(), 0640);
 	ASSERT_LE(0, h);
 	pid = fork();
@@ -326,10 +327,10 @@ TEST_F(access, owner_class)
 		int h;
 
 		CHILD_CHECK(drop_to_nobody() == 0);
-		h = create_all(self->dev, self->name, self->ps, 0407);
+		h = create_all(self->dev, local_part(self->name), self->ps, 0407);
 		CHILD_CHECK(h >= 0);
 		CHILD_CHECK(sec_query_field(h, access) == SECTIONS_ACCESS_ALL);
-		child_check_rights(self->dev, self->name, Q | R | C);
+		child_check_rights(self->dev, local_part(self->name), Q | R | C);
 		close(h);
 		_exit(0);
 	}
@@ -362,7 +363,11 @@ TEST_F(access, cap_ipc_owner)
 	EXPECT_EQ(0, wait_child(pid));
 	close(h);
 
-	/* A section of another user with mode 0600: root opens it anyway. */
+	/*
+	 * A section of another user with mode 0600: root opens it anyway. It
+	 * is a global name, which nobody may create as a member of global_group.
+	 */
+	ASSERT_EQ(0, set_global_group(NOBODY));
 	ASSERT_EQ(0, lockstep_init(&ls));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -378,6 +383,7 @@ TEST_F(access, cap_ipc_owner)
 		_exit(0);
 	}
 	ASSERT_EQ('c', parent_wait(&ls));
+	EXPECT_EQ(0, set_global_group(-1));
 	h2 = sec_open(self->dev, self->name, SECTIONS_ACCESS_ALL);
 	EXPECT_LE(0, h2);
 	EXPECT_EQ(NOBODY, sec_query_field(h2, uid));

@@ -127,6 +127,51 @@ static bool has_line(const char *text, const char *line)
 	return false;
 }
 
+/* @s as lowercase hex, malloc()ed: what "name_hex" should say. */
+static char *hex(const char *s)
+{
+	size_t i, len = strlen(s);
+	char *out = malloc(2 * len + 1);
+
+	for (i = 0; out && i < len; i++)
+		sprintf(out + 2 * i, "%02x", (unsigned char)s[i]);
+	if (out)
+		out[2 * len] = '\0';
+	return out;
+}
+
+/*
+ * The offset of the first thing in @s a terminal would act on rather than
+ * show, or -1: a C0 control but newline, DEL, a byte that is not UTF-8, a
+ * C1 control (U+0080-U+009F) or a bidi control (U+202A-U+202E,
+ * U+2066-U+2069).
+ */
+static long first_unsafe(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned int c, len, k;
+	long i;
+
+	for (i = 0; p[i]; i += len) {
+		c = p[i];
+		len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
+		      c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		if (!len || (c < 0x20 && c != '\n') || c == 0x7f)
+			return i;
+		if (len > 1)
+			c &= 0x3f >> (len - 1);
+		for (k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return i;
+			c = c << 6 | (p[i + k] & 0x3f);
+		}
+		if ((c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
+			return i;
+	}
+	return -1;
+}
+
 /*
  * The `list` line of section @name (its last column), split into the nine
  * columns before the name. Returns the number of columns found (9 when the
@@ -347,7 +392,7 @@ TEST_F(cli, list_pagefile_section)
 
 TEST_F(cli, list_json)
 {
-	char *head, *row, *tail = NULL, *p;
+	char *head, *row, *tail = NULL, *p, *name_hex = hex(self->name);
 	struct run r;
 	int h, i;
 
@@ -362,9 +407,9 @@ TEST_F(cli, list_json)
 	EXPECT_EQ(0, r.status);
 	EXPECT_STREQ("", r.err);
 	head = fmt("{\"page_size\":%ld,\"sections\":[\n", self->ps);
-	row = fmt("{\"name\":\"%s\",\"size\":%ld,\"backing\":\"pagefile\",\"uid\":%u,\"gid\":%u,"
-		  "\"mode\":\"0640\",\"handles\":1,\"views\":1,\"resident\":3,\"dirty\":0}",
-		  self->name, 16 * self->ps, getuid(), getgid());
+	row = fmt("{\"name\":\"%s\",\"name_hex\":\"%s\",\"size\":%ld,\"backing\":\"pagefile\","
+		  "\"uid\":%u,\"gid\":%u,\"mode\":\"0640\",\"handles\":1,\"views\":1,\"resident\":3,"
+		  "\"dirty\":0}", self->name, name_hex, 16 * self->ps, getuid(), getgid());
 	EXPECT_EQ(0, strncmp(r.out, head, strlen(head))) LOG_RUN(&r);
 	/* One section a line, "," after each but the last. */
 	EXPECT_TRUE(has_line(r.out, row) || has_line(r.out, tail = fmt("%s,", row)))
@@ -376,12 +421,13 @@ TEST_F(cli, list_json)
 	close(h);
 	free(head);
 	free(row);
+	free(name_hex);
 }
 
 /* File-backed: resident and dirty pages, in text and JSON. */
 TEST_F(cli, list_file_backed_dirty)
 {
-	char col[9][32], *row, *p;
+	char col[9][32], *row, *p, *name_hex;
 	struct run r;
 	int h, i;
 
@@ -407,12 +453,14 @@ TEST_F(cli, list_file_backed_dirty)
 
 	ASSERT_EQ(0, CLI(&r, "--json", "list"));
 	EXPECT_EQ(0, r.status);
-	row = fmt("{\"name\":\"%s\",\"size\":%ld,\"backing\":\"file\",\"uid\":%u,\"gid\":%u,"
-		  "\"mode\":\"0600\",\"handles\":1,\"views\":1,\"resident\":8,\"dirty\":2}",
-		  self->name, 8 * self->ps, getuid(), getgid());
+	name_hex = hex(self->name);
+	row = fmt("{\"name\":\"%s\",\"name_hex\":\"%s\",\"size\":%ld,\"backing\":\"file\","
+		  "\"uid\":%u,\"gid\":%u,\"mode\":\"0600\",\"handles\":1,\"views\":1,\"resident\":8,"
+		  "\"dirty\":2}", self->name, name_hex, 8 * self->ps, getuid(), getgid());
 	EXPECT_NE(NULL, strstr(r.out, row)) LOG_RUN(&r);
 	run_free(&r);
 	free(row);
+	free(name_hex);
 	munmap(p, 8 * self->ps);
 	close(h);
 }
@@ -453,8 +501,8 @@ TEST_F(cli, info_text)
 	run_free(&r);
 	free(want);
 
-	/* By name too, and with a Global\ prefix, which names the same section. */
-	want = fmt("Global\\%s", self->name);
+	/* By name too, and with a Local\ prefix, which names the same section. */
+	want = fmt("Local\\%s", self->name);
 	ASSERT_EQ(0, CLI(&r, "info", want));
 	free(want);
 	EXPECT_EQ(0, r.status);
@@ -472,8 +520,8 @@ TEST_F(cli, info_text)
 
 TEST_F(cli, info_json)
 {
+	char *want, *p, *name_hex = hex(self->name);
 	struct run r;
-	char *want, *p;
 	int h;
 
 	h = make_file_backed(self, self->name, 4);
@@ -487,14 +535,15 @@ TEST_F(cli, info_json)
 
 	ASSERT_EQ(0, CLI(&r, "info", "--json", self->name));
 	EXPECT_EQ(0, r.status);
-	want = fmt("{\"name\":\"%s\",\"size\":%ld,\"page_size\":%ld,\"backing\":\"file\","
-		   "\"protection\":\"readwrite\",\"attributes\":[],\"uid\":%u,\"gid\":%u,"
-		   "\"mode\":\"0600\",\"handles\":1,\"views\":1,\"resident\":4,\"dirty\":1,"
-		   "\"write_error\":0,\"query_access\":true}\n",
-		   self->name, 4 * self->ps, self->ps, getuid(), getgid());
+	want = fmt("{\"name\":\"%s\",\"name_hex\":\"%s\",\"size\":%ld,\"page_size\":%ld,"
+		   "\"backing\":\"file\",\"protection\":\"readwrite\",\"attributes\":[],\"uid\":%u,"
+		   "\"gid\":%u,\"mode\":\"0600\",\"handles\":1,\"views\":1,\"resident\":4,"
+		   "\"dirty\":1,\"write_error\":0,\"query_access\":true}\n",
+		   self->name, name_hex, 4 * self->ps, self->ps, getuid(), getgid());
 	EXPECT_STREQ(want, r.out);
 	run_free(&r);
 	free(want);
+	free(name_hex);
 	munmap(p, 4 * self->ps);
 	close(h);
 }
@@ -504,17 +553,20 @@ TEST_F(cli, info_query_denied)
 {
 	struct run r;
 	char *msg;
+	char *global;
 	int h;
 
 	if (getuid() != 0)
 		SKIP(return, "needs root, to run the tool as another user");
-	h = make_pagefile(self, self->name, 16, 0600, 0);
+	/* Another user reaches root's section only in the global scope. */
+	global = fmt("Global\\%s", self->name);
+	h = make_pagefile(self, global, 16, 0600, 0);
 	ASSERT_LE(0, h);
 
-	ASSERT_EQ(0, CLI_NOBODY(&r, "info", self->name));
+	ASSERT_EQ(0, CLI_NOBODY(&r, "info", global));
 	EXPECT_EQ(0, r.status) LOG_RUN(&r);
 	msg = fmt("sections: %s: query access denied: showing what /proc/sections tells\n",
-		  self->name);
+		  global);
 	EXPECT_STREQ(msg, r.err);
 	free(msg);
 	msg = fmt("size:        %ld bytes (16 pages of %ld bytes)", 16 * self->ps, self->ps);
@@ -526,7 +578,7 @@ TEST_F(cli, info_query_denied)
 	EXPECT_TRUE(has_line(r.out, "handles:     1"));
 	run_free(&r);
 
-	ASSERT_EQ(0, CLI_NOBODY(&r, "info", "--json", self->name));
+	ASSERT_EQ(0, CLI_NOBODY(&r, "info", "--json", global));
 	EXPECT_EQ(0, r.status);
 	EXPECT_NE(NULL, strstr(r.out, ",\"protection\":null,\"attributes\":null,\"uid\":0,"))
 		LOG_RUN(&r);
@@ -534,15 +586,16 @@ TEST_F(cli, info_query_denied)
 	run_free(&r);
 
 	/* The page map needs query access: an error. */
-	ASSERT_EQ(0, CLI_NOBODY(&r, "pages", self->name));
+	ASSERT_EQ(0, CLI_NOBODY(&r, "pages", global));
 	EXPECT_EQ(1, r.status);
 	EXPECT_STREQ("", r.out);
 	msg = fmt("sections: %s: permission denied (the section's mode does not grant query "
-		  "access)\n", self->name);
+		  "access)\n", global);
 	EXPECT_STREQ(msg, r.err);
 	free(msg);
 	run_free(&r);
 	close(h);
+	free(global);
 }
 
 /* ---- pages ---- */
@@ -663,15 +716,15 @@ TEST_F(cli, pages_map)
 
 TEST_F(cli, pages_json)
 {
+	char *want, *name_hex = hex(self->name);
 	struct known_map k;
 	struct run r;
-	char *want;
 
 	ASSERT_EQ(0, known_map_make(self, &k));
 	ASSERT_EQ(0, CLI(&r, "pages", "--json", self->name));
 	EXPECT_EQ(0, r.status);
-	want = fmt("{\"name\":\"%s\",\"page_size\":%ld,\"pages\":70,\"start\":0,\"count\":70,"
-		   "\"runs\":[\n"
+	want = fmt("{\"name\":\"%s\",\"name_hex\":\"%s\",\"page_size\":%ld,\"pages\":70,"
+		   "\"start\":0,\"count\":70,\"runs\":[\n"
 		   "{\"page\":0,\"count\":1,\"share_count\":2,\"resident\":true,\"dirty\":true},\n"
 		   "{\"page\":1,\"count\":2,\"share_count\":1,\"resident\":true,\"dirty\":true},\n"
 		   "{\"page\":3,\"count\":2,\"share_count\":0,\"resident\":false,\"dirty\":false},\n"
@@ -680,9 +733,10 @@ TEST_F(cli, pages_json)
 		   "{\"page\":7,\"count\":58,\"share_count\":0,\"resident\":false,\"dirty\":false},\n"
 		   "{\"page\":65,\"count\":1,\"share_count\":1,\"resident\":true,\"dirty\":true},\n"
 		   "{\"page\":66,\"count\":4,\"share_count\":0,\"resident\":false,\"dirty\":false}\n"
-		   "]}\n", self->name, self->ps);
+		   "]}\n", self->name, name_hex, self->ps);
 	EXPECT_STREQ(want, r.out);
 	free(want);
+	free(name_hex);
 	run_free(&r);
 	known_map_free(self, &k);
 }
@@ -756,13 +810,14 @@ TEST_F(cli, pages_file_backed)
 /* A name with blanks and a tab: listed, escaped for the terminal and for JSON, found again. */
 TEST_F(cli, name_with_blanks_round_trips)
 {
-	char name[64], col[9][32], *want;
+	char name[64], col[9][32], *want, *name_hex;
 	struct run r;
 	int h;
 
 	snprintf(name, sizeof(name), "st-%d cli with\tblanks", (int)getpid());
 	h = make_pagefile(self, name, 2, 0, 0);
 	ASSERT_LE(0, h);
+	name_hex = hex(name);
 
 	ASSERT_EQ(0, CLI(&r, "list"));
 	want = fmt("st-%d cli with\\011blanks", (int)getpid());
@@ -771,8 +826,8 @@ TEST_F(cli, name_with_blanks_round_trips)
 
 	ASSERT_EQ(0, CLI(&r, "list", "--json"));
 	free(want);
-	want = fmt("{\"name\":\"st-%d cli with\\tblanks\",\"size\":%ld,", (int)getpid(),
-		   2 * self->ps);
+	want = fmt("{\"name\":\"st-%d cli with\\tblanks\",\"name_hex\":\"%s\",\"size\":%ld,",
+		   (int)getpid(), name_hex, 2 * self->ps);
 	EXPECT_NE(NULL, strstr(r.out, want)) LOG_RUN(&r);
 	run_free(&r);
 	free(want);
@@ -786,18 +841,19 @@ TEST_F(cli, name_with_blanks_round_trips)
 
 	ASSERT_EQ(0, CLI(&r, "pages", "--json", name));
 	EXPECT_EQ(0, r.status);
-	want = fmt("{\"name\":\"st-%d cli with\\tblanks\",\"page_size\":%ld,\"pages\":2,",
-		   (int)getpid(), self->ps);
+	want = fmt("{\"name\":\"st-%d cli with\\tblanks\",\"name_hex\":\"%s\",\"page_size\":%ld,"
+		   "\"pages\":2,", (int)getpid(), name_hex, self->ps);
 	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) LOG_RUN(&r);
 	run_free(&r);
 	free(want);
+	free(name_hex);
 	close(h);
 }
 
 /* A name that is not UTF-8, or holds a quote: still valid JSON. */
 TEST_F(cli, json_escapes_names)
 {
-	char name[64], *want;
+	char name[64], *want, *name_hex;
 	struct run r;
 	int h;
 
@@ -806,11 +862,154 @@ TEST_F(cli, json_escapes_names)
 	ASSERT_LE(0, h);
 	ASSERT_EQ(0, CLI(&r, "info", "--json", name));
 	EXPECT_EQ(0, r.status);
-	want = fmt("{\"name\":\"st-%d \\\"q\\\" \\ufffd\",\"size\":", (int)getpid());
+	want = fmt("{\"name\":\"st-%d \\\"q\\\" \\ufffd\",\"name_hex\":\"%s\",\"size\":",
+		   (int)getpid(), name_hex = hex(name));
 	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) LOG_RUN(&r);
 	run_free(&r);
 	free(want);
+	free(name_hex);
 	close(h);
+}
+
+/*
+ * Bytes a terminal would act on, in a name anyone may give: a raw CSI byte
+ * (0x9b, not UTF-8), U+009B (CSI as UTF-8), U+202E (right-to-left override),
+ * ESC, DEL and 0xff (not UTF-8). The literals are split so that no hex
+ * escape swallows the digit after it.
+ */
+#define HOSTILE		"\x9b" "1" "\xc2\x9b" "2" "\xe2\x80\xae" "3" "\x1b" "4" "\x7f" \
+			"5" "\xff"
+#define HOSTILE_TEXT	"\\233" "1" "\\u009b" "2" "\\u202e" "3" "\\033" "4" "\\177" "5" "\\377"
+#define HOSTILE_JSON	"\\ufffd" "1" "\\u009b" "2" "\\u202e" "3" "\\u001b" "4" "\\u007f" \
+			"5" "\\ufffd"
+#define HOSTILE_HEX	"9b" "31" "c29b" "32" "e280ae" "33" "1b" "34" "7f" "35" "ff"
+
+/* Every command prints such a name escaped, in text and JSON, and JSON gives its bytes. */
+TEST_F(cli, hostile_name_is_escaped)
+{
+	char *name = fmt("%s-" HOSTILE, self->name), *missing = fmt("%s-no-" HOSTILE, self->name);
+	char *text = fmt("%s-" HOSTILE_TEXT, self->name), *base_hex = hex(self->name);
+	char *json = fmt("\"name\":\"%s-" HOSTILE_JSON "\",\"name_hex\":\"%s2d" HOSTILE_HEX "\",",
+			 self->name, base_hex);
+	char col[9][32], *want;
+	struct run r;
+	int h;
+
+	h = make_pagefile(self, name, 2, 0, 0);
+	ASSERT_LE(0, h) TH_LOG("create: %s", strerror(errno));
+
+	ASSERT_EQ(0, CLI(&r, "list"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(-1, first_unsafe(r.out)) LOG_RUN(&r);
+	EXPECT_EQ(9, list_row(r.out, text, col)) LOG_RUN(&r);
+	run_free(&r);
+
+	ASSERT_EQ(0, CLI(&r, "list", "--json"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(-1, first_unsafe(r.out)) LOG_RUN(&r);
+	want = fmt("{%s\"size\":%ld,", json, 2 * self->ps);
+	EXPECT_NE(NULL, strstr(r.out, want)) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	ASSERT_EQ(0, CLI(&r, "info", name));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(-1, first_unsafe(r.out)) LOG_RUN(&r);
+	want = fmt("name:        %s", text);
+	EXPECT_TRUE(has_line(r.out, want)) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	ASSERT_EQ(0, CLI(&r, "info", "--json", name));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(-1, first_unsafe(r.out)) LOG_RUN(&r);
+	want = fmt("{%s\"size\":%ld,", json, 2 * self->ps);
+	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	ASSERT_EQ(0, CLI(&r, "pages", name));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(-1, first_unsafe(r.out)) LOG_RUN(&r);
+	want = fmt("# %s: 2 pages of %ld bytes, pagefile-backed; pages 0-1\n", text, self->ps);
+	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	ASSERT_EQ(0, CLI(&r, "pages", "--json", name));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(-1, first_unsafe(r.out)) LOG_RUN(&r);
+	want = fmt("{%s\"page_size\":%ld,\"pages\":2,", json, self->ps);
+	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	/* Messages too: the name given is shown as escaped. */
+	ASSERT_EQ(0, CLI(&r, "info", missing));
+	EXPECT_EQ(1, r.status);
+	EXPECT_EQ(-1, first_unsafe(r.err)) LOG_RUN(&r);
+	want = fmt("sections: no section named '%s-no-" HOSTILE_TEXT "'\n", self->name);
+	EXPECT_STREQ(want, r.err);
+	free(want);
+	run_free(&r);
+
+	close(h);
+	free(name);
+	free(missing);
+	free(text);
+	free(base_hex);
+	free(json);
+}
+
+/* Names that differ only in bytes that are not UTF-8 read alike in "name", not in "name_hex". */
+TEST_F(cli, name_hex_tells_names_apart)
+{
+	char *a = fmt("%s-\xff", self->name), *b = fmt("%s-\xfe", self->name);
+	char *base_hex = hex(self->name), *want;
+	struct run r;
+	int ha, hb;
+
+	ha = make_pagefile(self, a, 1, 0, 0);
+	hb = make_pagefile(self, b, 1, 0, 0);
+	ASSERT_LE(0, ha);
+	ASSERT_LE(0, hb);
+
+	ASSERT_EQ(0, CLI(&r, "list", "--json"));
+	EXPECT_EQ(0, r.status);
+	want = fmt("{\"name\":\"%s-\\ufffd\",\"name_hex\":\"%s2dff\",", self->name, base_hex);
+	EXPECT_NE(NULL, strstr(r.out, want)) LOG_RUN(&r);
+	free(want);
+	want = fmt("{\"name\":\"%s-\\ufffd\",\"name_hex\":\"%s2dfe\",", self->name, base_hex);
+	EXPECT_NE(NULL, strstr(r.out, want)) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	ASSERT_EQ(0, CLI(&r, "info", "--json", b));
+	EXPECT_EQ(0, r.status);
+	want = fmt("{\"name\":\"%s-\\ufffd\",\"name_hex\":\"%s2dfe\",", self->name, base_hex);
+	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	ASSERT_EQ(0, CLI(&r, "pages", "--json", a));
+	EXPECT_EQ(0, r.status);
+	want = fmt("{\"name\":\"%s-\\ufffd\",\"name_hex\":\"%s2dff\",", self->name, base_hex);
+	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	/* In text they differ too. */
+	ASSERT_EQ(0, CLI(&r, "info", a));
+	want = fmt("name:        %s-\\377", self->name);
+	EXPECT_TRUE(has_line(r.out, want)) LOG_RUN(&r);
+	free(want);
+	run_free(&r);
+
+	close(ha);
+	close(hb);
+	free(a);
+	free(b);
+	free(base_hex);
 }
 
 TEST_HARNESS_MAIN

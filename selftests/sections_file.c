@@ -8,6 +8,7 @@
  */
 #include "sections_test.h"
 
+#include <pthread.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -652,6 +653,97 @@ TEST(write_error_is_reported_and_data_kept)
 	EXPECT_EQ(0, rmdir(dir));
 	set_delay(3000);
 	close(dev);
+}
+
+/* msync() of a view whose handle is closed, racing munmap() of that view. */
+struct msync_race {
+	char *view;
+	size_t len;
+	volatile int stop;
+	long calls;
+	int bad_errno;
+};
+
+static void *msync_loop(void *arg)
+{
+	struct msync_race *r = arg;
+
+	while (!r->stop) {
+		/* Once the view is gone msync says ENOMEM; anything else is wrong. */
+		if (msync(r->view, r->len, MS_SYNC) && errno != ENOMEM)
+			r->bad_errno = errno;
+		r->calls++;
+	}
+	return NULL;
+}
+
+/*
+ * The MapViewOfFile-then-CloseHandle pattern: the view is the last holder of
+ * the section, and munmap() frees it while another thread's msync() is in
+ * the view file's ->fsync. The debug kernel's KASAN reported a use-after-free
+ * here; the data must also reach the file.
+ */
+TEST_F(file, msync_races_munmap_after_close)
+{
+	struct msync_race r = { .len = 4 * self->ps };
+	char last[2] = "";
+	pthread_t thread;
+	int i, h;
+
+	for (i = 0; i < 200; i++) {
+		h = sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READWRITE, NULL);
+		ASSERT_LE(0, h);
+		r.view = sec_map(h, r.len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, r.view);
+		close(h);
+		r.view[0] = 'A' + i % 26;
+		r.stop = 0;
+		ASSERT_EQ(0, pthread_create(&thread, NULL, msync_loop, &r));
+		usleep(i % 7 * 100);
+		ASSERT_EQ(0, munmap(r.view, r.len));
+		r.stop = 1;
+		ASSERT_EQ(0, pthread_join(thread, NULL));
+		ASSERT_EQ(0, r.bad_errno) TH_LOG("msync: %s", strerror(r.bad_errno));
+	}
+	last[0] = 'A' + (i - 1) % 26;
+	EXPECT_TRUE(file_becomes(self->path, 0, last)) TH_LOG("the last write did not reach the file");
+}
+
+/* A flush whose end lies in the last page below 2^64 must not wrap past the range check. */
+TEST_F(file, flush_range_that_wraps_is_enxio)
+{
+	char *view;
+	int h;
+
+	h = sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READWRITE, NULL);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 4 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	view[0] = 'w';
+	EXPECT_EQ(-1, sec_flush(self->dev, view, -(uintptr_t)view - 1, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, sec_flush(self->dev, view, -(uintptr_t)view - self->ps / 2, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, sec_flush(self->dev, view + 1, UINT64_MAX, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, sec_flush(self->dev, view, 4 * self->ps + 1, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, 4 * self->ps, 0));
+	EXPECT_TRUE(file_is(self->path, 0, "w"));
+	munmap(view, 4 * self->ps);
+	close(h);
+}
+
+/* Size 0 takes the file's size, which obeys SECTIONS_SIZE_MAX like a size asked for. */
+TEST_F(file, size_zero_of_a_huge_file_is_efbig)
+{
+	ASSERT_EQ(0, ftruncate(self->fd, SECTIONS_SIZE_MAX + self->ps));
+	EXPECT_EQ(-1, sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READONLY, NULL));
+	EXPECT_EQ(EFBIG, errno);
+	EXPECT_EQ(-1, sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READWRITE, NULL));
+	EXPECT_EQ(EFBIG, errno);
+	ASSERT_EQ(0, ftruncate(self->fd, SECTIONS_SIZE_MAX));
+	EXPECT_LE(0, close(sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READONLY, NULL)));
 }
 
 TEST_HARNESS_MAIN

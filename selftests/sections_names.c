@@ -108,8 +108,11 @@ TEST_F(names, too_long)
 	EXPECT_EQ(ENAMETOOLONG, errno);
 }
 
-/* "Global\x", "Local\x" and "x" name one object. */
-TEST_F(names, prefixes_same_object)
+/*
+ * "Local\x" and "x" name one object, in the caller's own scope; "Global\x" is
+ * another, in the namespace's global scope, and query tells them apart.
+ */
+TEST_F(names, prefixes_and_scopes)
 {
 	char global[80], local[80], out[80];
 	struct sections_info info;
@@ -127,12 +130,13 @@ TEST_F(names, prefixes_same_object)
 	result = POISON32;
 	h2 = sec_create(self->dev, self->ps, local, SECTIONS_PAGE_READWRITE, 0, &result);
 	ASSERT_LE(0, h2);
-	EXPECT_EQ(SECTIONS_CREATE_EXISTED, result);
+	EXPECT_EQ(0, result);
 	result = POISON32;
 	h3 = sec_create(self->dev, self->ps, self->name, SECTIONS_PAGE_READWRITE, 0, &result);
 	ASSERT_LE(0, h3);
 	EXPECT_EQ(SECTIONS_CREATE_EXISTED, result);
-	EXPECT_EQ(3, sec_query_field(h1, handles));
+	EXPECT_EQ(1, sec_query_field(h1, handles));
+	EXPECT_EQ(2, sec_query_field(h2, handles));
 
 	p1 = sec_map(h1, self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p1);
@@ -141,35 +145,57 @@ TEST_F(names, prefixes_same_object)
 	p3 = sec_map(h3, self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p3);
 	strcpy(p1, "through global");
-	EXPECT_STREQ("through global", p2);
-	EXPECT_STREQ("through global", p3);
 	strcpy(p3, "through bare");
-	EXPECT_STREQ("through bare", p1);
+	EXPECT_STREQ("through bare", p2);
+	EXPECT_STREQ("through global", p1);
 
-	/* Query reports the name without its prefix, whatever handle asks. */
+	/* Query reports the name without its prefix, and the global scope as an attribute. */
 	ASSERT_EQ(0, query_name(h1, out, sizeof(out), &info));
 	EXPECT_EQ(strlen(self->name), info.name_len);
 	EXPECT_STREQ(self->name, out);
+	EXPECT_EQ(SECTIONS_ATTR_GLOBAL_NAME, info.attributes & SECTIONS_ATTR_GLOBAL_NAME);
 	ASSERT_EQ(0, query_name(h2, out, sizeof(out), &info));
 	EXPECT_STREQ(self->name, out);
+	EXPECT_EQ(0, info.attributes & SECTIONS_ATTR_GLOBAL_NAME);
 
-	/* Open finds it under any of the three spellings. */
+	/* Open finds each under its own spellings. */
 	close(h3);
 	h3 = sec_open(self->dev, global, RO_ACCESS);
 	ASSERT_LE(0, h3);
+	EXPECT_EQ(2, sec_query_field(h1, handles));
 	close(h3);
 	h3 = sec_open(self->dev, local, RO_ACCESS);
 	ASSERT_LE(0, h3);
+	EXPECT_EQ(2, sec_query_field(h2, handles));
 	close(h3);
 	h3 = sec_open(self->dev, self->name, RO_ACCESS);
 	ASSERT_LE(0, h3);
+	EXPECT_EQ(2, sec_query_field(h2, handles));
+	close(h3);
+
+	/* The global name goes with its last handle; the local one stays. */
+	close(h1);
+	EXPECT_EQ(ENOENT, sec_open_errno(self->dev, global));
+	h3 = sec_open(self->dev, local, RO_ACCESS);
+	EXPECT_LE(0, h3);
 	close(h3);
 
 	munmap(p1, self->ps);
 	munmap(p2, self->ps);
 	munmap(p3, self->ps);
-	close(h1);
 	close(h2);
+}
+
+/* SECTIONS_ATTR_GLOBAL_NAME is an output of query, never an input of create. */
+TEST_F(names, global_attribute_is_not_an_input)
+{
+	int h;
+
+	h = sec_create_full(self->dev, self->ps, self->name, SECTIONS_PAGE_READWRITE, 0,
+			    SECTIONS_ATTR_GLOBAL_NAME, 0, 0, NULL);
+	EXPECT_EQ(-1, h);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(ENOENT, sec_open_errno(self->dev, self->name));
 }
 
 /* The name buffer of query: NUL-terminated when it fits, ERANGE when not. */
@@ -708,9 +734,13 @@ TEST_F(typed, other_type_is_emediumtype)
 	h = sec_create(self->dev, self->ps, self->name, SECTIONS_PAGE_READWRITE, 0, NULL);
 	EXPECT_EQ(-1, h);
 	EXPECT_EQ(EMEDIUMTYPE, errno);
-	h = sec_create(self->dev, self->ps, global, SECTIONS_PAGE_READWRITE, 0, NULL);
+	h = sec_create(self->dev, self->ps, local, SECTIONS_PAGE_READWRITE, 0, NULL);
 	EXPECT_EQ(-1, h);
 	EXPECT_EQ(EMEDIUMTYPE, errno);
+	/* The global scope is another: its name is free. */
+	h = sec_create(self->dev, self->ps, global, SECTIONS_PAGE_READWRITE, 0, NULL);
+	EXPECT_LE(0, h);
+	close(h);
 	h = sec_open(self->dev, self->name, RO_ACCESS);
 	EXPECT_EQ(-1, h);
 	EXPECT_EQ(EMEDIUMTYPE, errno);

@@ -2,7 +2,7 @@
 /*
  * /proc/sections: one line per named section of the reader's IPC namespace,
  * under a header line:
- *	name size backing uid gid mode handles views resident dirty
+ *	name size backing uid gid mode handles views resident dirty scope
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -11,7 +11,7 @@
 
 static const char *const columns[] = {
 	"name", "size", "backing", "uid", "gid", "mode", "handles", "views", "resident",
-	"dirty",
+	"dirty", "scope",
 };
 
 struct row {
@@ -22,6 +22,7 @@ struct row {
 	char mode[16];
 	unsigned int handles, views;
 	unsigned long long resident, dirty;
+	char scope[16];
 };
 
 /* Read all of /proc/sections into a malloc()ed, NUL-terminated buffer. */
@@ -57,17 +58,17 @@ static char *read_proc(void)
 	return buf;
 }
 
-/* Parse one line; returns true when it has exactly the ten columns. */
+/* Parse one line; returns true when it has exactly the eleven columns. */
 static bool parse_row(const char *line, struct row *row)
 {
 	char extra[2];
 	int n;
 
 	memset(row, 0, sizeof(*row));
-	n = sscanf(line, "%255s %llu %31s %u %u %15s %u %u %llu %llu %1s", row->name,
+	n = sscanf(line, "%255s %llu %31s %u %u %15s %u %u %llu %llu %15s %1s", row->name,
 		   &row->size, row->backing, &row->uid, &row->gid, row->mode, &row->handles,
-		   &row->views, &row->resident, &row->dirty, extra);
-	return n == 10;
+		   &row->views, &row->resident, &row->dirty, row->scope, extra);
+	return n == 11 && (!strcmp(row->scope, "global") || !strcmp(row->scope, "local"));
 }
 
 /*

@@ -73,6 +73,37 @@ static inline const char *uniq_name(char *buf, size_t size, const char *tag)
 	return buf;
 }
 
+/*
+ * A name in the Global\ scope unique to the calling process: "Global\st-PID-TAG".
+ * Tests that open one user's section as another user use these: a plain
+ * name is in its creator's own scope.
+ */
+static inline const char *global_name(char *buf, size_t size, const char *tag)
+{
+	snprintf(buf, size, "Global\\st-%d-%s", (int)getpid(), tag);
+	return buf;
+}
+
+/* The name of global_name() without its prefix: the same name in the caller's scope. */
+static inline const char *local_part(const char *name)
+{
+	return strncmp(name, "Global\\", 7) ? name : name + 7;
+}
+
+#define GLOBAL_GROUP_PARAM	"/sys/module/sections/parameters/global_group"
+
+/* Set the module parameter global_group (-1: none); the tests run as root. */
+static inline int set_global_group(int gid)
+{
+	FILE *f = fopen(GLOBAL_GROUP_PARAM, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%d\n", gid) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
 /* Fill in create arguments; name may be NULL for an unnamed section. */
 static inline void sec_create_init(struct sections_create_args *args, __u64 size,
 				   const char *name, __u32 protection, __u32 access)

@@ -6,6 +6,11 @@
  * section is a file descriptor that carries an access mask. A view of a
  * section is an mmap() of a handle.
  *
+ * A handle is not a file: read(), write(), splice() and sendfile() on it
+ * fail with EINVAL, lseek() with ESPIPE, ftruncate(), fchmod() and fchown()
+ * with EPERM, fallocate() with EOPNOTSUPP, and none of them changes the
+ * section.
+ *
  * All structures use fixed-width fields only; pointers travel as __u64 and
  * every pad field must be zero. Unknown flag bits are rejected with EINVAL.
  */
@@ -61,6 +66,8 @@ static inline __u32 sections_protection_access(__u32 protection)
 /* Section attributes. */
 /* Do not charge the whole size to the commit limit at create (like SEC_RESERVE). */
 #define SECTIONS_ATTR_NORESERVE		0x01
+/* Query only (never an input): the name is in the Global\ scope. */
+#define SECTIONS_ATTR_GLOBAL_NAME	0x100
 
 /* Flags of create, open and duplicate. */
 #define SECTIONS_HANDLE_CLOEXEC		0x01
@@ -103,8 +110,13 @@ static inline __u32 sections_protection_access(__u32 protection)
  *	size past the end of the file grows the file when the protection is
  *	writable, and is EOVERFLOW when it is not.
  * @name: user pointer to the name (not NUL-terminated), or 0 for an unnamed
- *	section. An optional "Global\" or "Local\" prefix is accepted; both mean
- *	the caller's IPC namespace. No other backslash and no NUL is allowed.
+ *	section. Names live in the caller's IPC namespace: "Global\x" in its
+ *	global scope, shared by all users; "Local\x" and "x" in the scope of
+ *	the caller's effective uid, so another user's "Local\x" is another
+ *	object. Creating a Global\ name needs CAP_IPC_OWNER over the IPC
+ *	namespace, or membership in the group of the module parameter
+ *	global_group (else EPERM); opening one needs only its mode. No other
+ *	backslash and no NUL is allowed (EINVAL).
  * @name_len: length of @name in bytes, 0 for unnamed, at most
  *	SECTIONS_NAME_MAX (else ENAMETOOLONG).
  * @protection: exactly one SECTIONS_PAGE_* value.
@@ -117,7 +129,9 @@ static inline __u32 sections_protection_access(__u32 protection)
  *	others open it; 0 means SECTIONS_DEFAULT_MODE.
  * @result: output, SECTIONS_CREATE_EXISTED when the name was held by an
  *	existing section: the handle is then to that section, and @size,
- *	@protection, @attributes, @mode and @fd were ignored.
+ *	@protection, @attributes, @mode and @fd were ignored. That is an open:
+ *	the rights asked for must be granted as for SECTIONS_IOC_OPEN (else
+ *	EACCES, and no handle).
  * @fd: with SECTIONS_CREATE_FILE, an open regular file to back the section
  *	(EBADF if not open, ENODEV if not a regular file); it must be open for
  *	reading, and for writing too with a writable protection (EACCES). The
@@ -125,7 +139,12 @@ static inline __u32 sections_protection_access(__u32 protection)
  *	Must be zero without SECTIONS_CREATE_FILE.
  *
  * SECTIONS_IOC_CREATE on /dev/sections returns the new handle (a file
- * descriptor) as the ioctl's return value.
+ * descriptor) as the ioctl's return value. Past the creator's limits
+ * (module parameters max_sections_per_user, max_names_per_user; no limit
+ * with CAP_SYS_RESOURCE) it fails with ENOSPC. A create of a name that
+ * another create is still building waits for it; a signal that kills the
+ * caller ends that wait, or a wait for a frozen filesystem, with EINTR. A
+ * create that fails changes nothing: the file keeps its size.
  *
  * All sections created on one file, by any process, named or not, share one
  * set of pages (one control area). A dirty page is written to the file only
@@ -186,7 +205,8 @@ struct sections_dup_args {
  *	terminating NUL when it fits (else ERANGE, with @name_len set).
  * @name_len: output: length of the name without prefix, 0 if unnamed.
  * @protection: the section's SECTIONS_PAGE_* protection.
- * @attributes: the section's SECTIONS_ATTR_* attributes.
+ * @attributes: the section's SECTIONS_ATTR_* attributes, and
+ *	SECTIONS_ATTR_GLOBAL_NAME for a name in the Global\ scope.
  * @backing: SECTIONS_BACKING_*.
  * @access: this handle's SECTIONS_ACCESS_* rights.
  * @handles: open handles (file descriptions) to the section.

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-user limits: how many live sections, and how many names, each user
+ * (the creator's effective kuid, so a uid mapped through user namespaces is
+ * the user it maps to) may hold. /dev/sections is open to every local user:
+ * without a bound, one of them could pin kernel memory for inodes, files
+ * and name entries that no memory cgroup limit covers in full.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "compat.h"
+#include "sections.h"
+
+static unsigned int max_sections_per_user = 65536;
+module_param(max_sections_per_user, uint, 0644);
+MODULE_PARM_DESC(max_sections_per_user,
+		 "Live sections one user may have created, named or not (CAP_SYS_RESOURCE: no limit)");
+
+static unsigned int max_names_per_user = 65536;
+module_param(max_names_per_user, uint, 0644);
+MODULE_PARM_DESC(max_names_per_user,
+		 "Named objects one user may hold (CAP_SYS_RESOURCE: no limit)");
+
+/**
+ * struct sections_user - what one user holds
+ * @link: in the users table
+ * @uid: the user
+ * @sections: live sections created by @uid; the entry goes with the last
+ * @names: names held by those sections
+ */
+struct sections_user {
+	struct hlist_node link;
+	kuid_t uid;
+	unsigned int sections;
+	unsigned int names;
+};
+
+static DEFINE_SPINLOCK(users_lock);
+static DEFINE_HASHTABLE(users, 6);
+
+static struct sections_user *user_find(kuid_t uid)
+{
+	struct sections_user *user;
+
+	lockdep_assert_held(&users_lock);
+	hash_for_each_possible(users, user, link, __kuid_val(uid))
+		if (uid_eq(user->uid, uid))
+			return user;
+	return NULL;
+}
+
+static bool privileged(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_SYS_RESOURCE);
+}
+
+/**
+ * sections_user_charge_section() - count a new section for the caller
+ *
+ * Past max_sections_per_user only CAP_SYS_RESOURCE is counted anyway; it is
+ * asked outside the spinlock, and only then, so the common case neither
+ * audits nor calls into an LSM.
+ *
+ * Return: the caller's entry, for the other calls, or ERR_PTR(-ENOSPC) past
+ * the limit, or ERR_PTR(-ENOMEM).
+ */
+struct sections_user *sections_user_charge_section(void)
+{
+	unsigned int max = READ_ONCE(max_sections_per_user);
+	struct sections_user *user, *fresh = NULL;
+	kuid_t uid = current_euid();
+	bool unlimited = false;
+
+	for (;;) {
+		spin_lock(&users_lock);
+		user = user_find(uid);
+		if ((user ? user->sections : 0) >= max && !unlimited) {
+			spin_unlock(&users_lock);
+			if (!privileged()) {
+				kfree(fresh);
+				return ERR_PTR(-ENOSPC);
+			}
+			unlimited = true;
+			continue;
+		}
+		if (!user && fresh) {
+			user = fresh;
+			fresh = NULL;
+			hash_add(users, &user->link, __kuid_val(uid));
+		}
+		if (user) {
+			user->sections++;
+			spin_unlock(&users_lock);
+			kfree(fresh);
+			return user;
+		}
+		spin_unlock(&users_lock);
+		fresh = kzalloc_obj(*fresh, GFP_KERNEL_ACCOUNT);
+		if (!fresh)
+			return ERR_PTR(-ENOMEM);
+		fresh->uid = uid;
+	}
+}
+
+/* The section counted by sections_user_charge_section() is freed. */
+void sections_user_uncharge_section(struct sections_user *user)
+{
+	bool last;
+
+	spin_lock(&users_lock);
+	last = !--user->sections;
+	if (last) {
+		WARN_ON_ONCE(user->names);
+		hash_del(&user->link);
+	}
+	spin_unlock(&users_lock);
+	if (last)
+		kfree(user);
+}
+
+/**
+ * sections_user_charge_name() - count a name for @user
+ * @user: the entry of the section that will hold the name
+ *
+ * Return: 0, or -ENOSPC past max_names_per_user (CAP_SYS_RESOURCE: no limit).
+ */
+int sections_user_charge_name(struct sections_user *user)
+{
+	bool over;
+
+	spin_lock(&users_lock);
+	over = user->names >= READ_ONCE(max_names_per_user);
+	if (!over)
+		user->names++;
+	spin_unlock(&users_lock);
+	if (!over)
+		return 0;
+	if (!privileged())
+		return -ENOSPC;
+	spin_lock(&users_lock);
+	user->names++;
+	spin_unlock(&users_lock);
+	return 0;
+}
+
+void sections_user_uncharge_name(struct sections_user *user)
+{
+	spin_lock(&users_lock);
+	WARN_ON_ONCE(!user->names);
+	user->names--;
+	spin_unlock(&users_lock);
+}

@@ -6,6 +6,7 @@
 #ifndef SECTIONS_COMPAT_H
 #define SECTIONS_COMPAT_H
 
+#include <linux/backing-dev.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/ipc_namespace.h>
@@ -14,6 +15,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/writeback.h>
 
 /*
  * struct folio_batch moved out of pagevec.h in 7.x. The #ifdef keeps the test
@@ -72,6 +74,29 @@ static inline int sections_backing_mmap(struct file *file, struct vm_area_struct
 	return call_mmap(file, vma);
 #endif
 }
+
+/*
+ * Since BDI_CAP_WRITEBACK_ACCT went (7.x), __folio_start_writeback() accounts
+ * to the inode's bdi_writeback unconditionally, and with cgroup writeback
+ * that is inode->i_wb, which only a mapping that can write back gets when its
+ * folios are dirtied. sectionsfs inodes cannot write back (that is the
+ * point: only writeback.c writes their pages), so attach the bdi's own wb
+ * when the inode is made, through the one door the kernel exports for it.
+ */
+static inline void sections_inode_attach_wb(struct inode *inode)
+{
+#ifndef BDI_CAP_WRITEBACK_ACCT
+	struct writeback_control wbc = {};
+
+	wbc_attach_fdatawrite_inode(&wbc, inode);
+	wbc_detach_inode(&wbc);
+#endif
+}
+
+/* vm_operations_struct.get_policy() takes the interleave index since 6.7. */
+#if SECTIONS_KERNEL_AT_LEAST(6, 7)
+#define SECTIONS_GET_POLICY_ILX
+#endif
 
 /*
  * Share count of an order-0 page: the PTEs mapping it. folio_mapcount() is

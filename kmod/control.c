@@ -69,6 +69,7 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
 	}
 	inode->i_mapping->a_ops = &control_aops;
 	inode->i_private = ca;
+	sections_inode_attach_wb(inode);
 
 	kref_init(&ca->ref);
 	ca->key = file_inode(file);

@@ -58,6 +58,49 @@ static vm_fault_t view_fault(struct vm_fault *vmf)
 	return sec->backing_vm_ops->fault(vmf);
 }
 
+/* What a pagefile view forwards to shmem, as ipc/shm.c does for SysV segments. */
+static unsigned long view_pagesize(struct vm_area_struct *vma)
+{
+	struct section *sec = vma->vm_private_data;
+
+	if (sec->backing_vm_ops->pagesize)
+		return sec->backing_vm_ops->pagesize(vma);
+	return PAGE_SIZE;
+}
+
+#ifdef CONFIG_NUMA
+/* mbind() on a view sets the section's shared policy, seen by every view. */
+static int view_set_policy(struct vm_area_struct *vma, struct mempolicy *mpol)
+{
+	struct section *sec = vma->vm_private_data;
+
+	if (sec->backing_vm_ops->set_policy)
+		return sec->backing_vm_ops->set_policy(vma, mpol);
+	return 0;
+}
+
+#ifdef SECTIONS_GET_POLICY_ILX
+static struct mempolicy *view_get_policy(struct vm_area_struct *vma, unsigned long addr,
+					 pgoff_t *ilx)
+{
+	struct section *sec = vma->vm_private_data;
+
+	if (sec->backing_vm_ops->get_policy)
+		return sec->backing_vm_ops->get_policy(vma, addr, ilx);
+	return vma->vm_policy;
+}
+#else
+static struct mempolicy *view_get_policy(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct section *sec = vma->vm_private_data;
+
+	if (sec->backing_vm_ops->get_policy)
+		return sec->backing_vm_ops->get_policy(vma, addr);
+	return vma->vm_policy;
+}
+#endif
+#endif
+
 /*
  * Fault-around maps nothing: it would map neighbouring pages the process
  * never touched, and share counts would no longer mean "views that touched
@@ -79,6 +122,11 @@ static const struct vm_operations_struct pagefile_view_vm_ops = {
 	.mremap = view_mremap,
 	.fault = view_fault,
 	.map_pages = view_map_pages,
+	.pagesize = view_pagesize,
+#ifdef CONFIG_NUMA
+	.set_policy = view_set_policy,
+	.get_policy = view_get_policy,
+#endif
 };
 
 static const struct vm_operations_struct file_view_vm_ops = {
@@ -167,7 +215,12 @@ int sections_view_mmap(struct file *file, struct vm_area_struct *vma,
 		ret = sections_backing_mmap(sec->backing, vma);
 		if (ret)
 			return ret;
-		WRITE_ONCE(sec->backing_vm_ops, vma->vm_ops);
+		/*
+		 * shmem's vm_ops are known only once its mmap hook has run on a
+		 * VMA, so the first view saves them; they are the same for every
+		 * view of every section, and nothing writes them again.
+		 */
+		cmpxchg(&sec->backing_vm_ops, NULL, vma->vm_ops);
 		vma->vm_ops = &pagefile_view_vm_ops;
 	}
 	vma->vm_private_data = sec;

@@ -10,6 +10,8 @@
  * Invariant that makes reclaim safe: a page is clean only when its bytes are
  * in the file. Reclaim drops clean pages and a later fault reads them back.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -417,7 +419,7 @@ void sections_drop_dirty(struct sections_control *ca)
 		folio_batch_release(&fbatch);
 	}
 	if (lost)
-		pr_err("sections: %lu dirty pages could not be written to their file (error %d)\n",
+		pr_err("%lu dirty pages could not be written to their file (error %d)\n",
 		       lost, ca->wb_error);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sections_bench DIR [MIB [REPS]]: what sections cost next to the Linux
+ * sections_bench DIR [MIB [REPS [NAMES]]]: what sections cost next to the Linux
  * primitive each one stands in for, both measured in the same run.
  *
  * Absolute times depend on the machine (a TCG guest, a busy host), so each
@@ -35,6 +35,17 @@
  *	(MAP_SHARED): first write to each page of a new one (the page is
  *	allocated), then read and write faults on resident pages.
  *
+ *  object-cycle
+ *	The cheap path of the object layer: an unnamed create, a one-page view,
+ *	one write, unmap and close, CYCLES times, against memfd_create(),
+ *	ftruncate(), mmap(), the same write, munmap() and close().
+ *  names-open-N, names-open-growth
+ *	OPENS opens by name (and closes) of random ones of N named sections, against
+ *	open() (and close) of a random one of N files in a tmpfs directory, for
+ *	N = 100 and NAMES (default 20000: each named section pins two inodes and
+ *	three files, so a guest's RAM bounds N). The growth line divides the
+ *	time per open at NAMES by the time at 100, on each side: 1 is flat.
+ *
  * Output: "bench: NAME: sections X us, native (WHAT) Y us, ratio R" per line,
  * then "bench: done". Exits non-zero only when something failed to run.
  */
@@ -46,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -589,6 +601,159 @@ static int bench_pagefile(void)
 	return 0;
 }
 
+#define CYCLES		2000
+#define OPENS		20000
+#define FEW_NAMES	100
+
+static unsigned long names_max = 20000;
+
+static int bench_cycle(void)
+{
+	double s_best = NONE, n_best = NONE, t;
+	int i, r, rep, h, fd;
+	char *p;
+
+	for (rep = 0; rep < reps; rep++) {
+		t = now_us();
+		for (i = 0; i < CYCLES; i++) {
+			h = sections_create(dev, ps, SECTIONS_PAGE_READWRITE, NULL,
+					    SECTIONS_HANDLE_CLOEXEC, NULL);
+			if (h < 0)
+				return failed("object-cycle", "sections_create", -h);
+			r = sections_map_view(h, 0, ps, PROT_READ | PROT_WRITE, 0, (void **)&p);
+			if (r) {
+				close(h);
+				return failed("object-cycle", "sections_map_view", -r);
+			}
+			p[0] = (char)i;
+			sections_unmap_view(dev, p);
+			close(h);
+		}
+		keep_min(&s_best, now_us() - t);
+
+		t = now_us();
+		for (i = 0; i < CYCLES; i++) {
+			fd = memfd_create("sections_bench", MFD_CLOEXEC);
+			if (fd < 0 || ftruncate(fd, ps))
+				return failed("object-cycle", "memfd", errno);
+			p = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (p == MAP_FAILED)
+				return failed("object-cycle", "mmap", errno);
+			p[0] = (char)i;
+			munmap(p, ps);
+			close(fd);
+		}
+		keep_min(&n_best, now_us() - t);
+	}
+	report("object-cycle", s_best, "memfd_create + mmap + touch + munmap + close", n_best);
+	return 0;
+}
+
+/* A cheap, deterministic PRNG for the name picks (the same on both sides). */
+static unsigned long next_pick(unsigned long *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Time OPENS opens of random names among @n: named sections (their creator
+ * holds them open) against files in @dir.
+ */
+static int names_round(unsigned long n, const char *dir, double *s_us, double *n_us)
+{
+	char name[64], path[160];
+	unsigned long i, x = 88172645463325252UL;
+	double t;
+	int h, fd;
+
+	t = now_us();
+	for (i = 0; i < OPENS; i++) {
+		snprintf(name, sizeof(name), "bench-%lu", next_pick(&x) % n);
+		h = sections_open(dev, name, SECTIONS_ACCESS_QUERY, SECTIONS_HANDLE_CLOEXEC);
+		if (h < 0)
+			return failed("names-open", "sections_open", -h);
+		close(h);
+	}
+	keep_min(s_us, now_us() - t);
+	x = 88172645463325252UL;
+	t = now_us();
+	for (i = 0; i < OPENS; i++) {
+		snprintf(path, sizeof(path), "%s/f-%lu", dir, next_pick(&x) % n);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return failed("names-open", "open", errno);
+		close(fd);
+	}
+	keep_min(n_us, now_us() - t);
+	return 0;
+}
+
+/* Grow both sides to @n names (sections held open in @handles, files in @dir). */
+static int names_grow(unsigned long from, unsigned long n, int *handles, const char *dir)
+{
+	char name[64], path[160];
+	unsigned long i;
+	int fd;
+
+	for (i = from; i < n; i++) {
+		snprintf(name, sizeof(name), "bench-%lu", i);
+		handles[i] = sections_create(dev, ps, SECTIONS_PAGE_READWRITE, name,
+					     SECTIONS_HANDLE_CLOEXEC, NULL);
+		if (handles[i] < 0)
+			return failed("names-open", "sections_create", -handles[i]);
+		snprintf(path, sizeof(path), "%s/f-%lu", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return failed("names-open", "creating a file", errno);
+		close(fd);
+	}
+	return 0;
+}
+
+static int bench_names(void)
+{
+	double s_few = NONE, n_few = NONE, s_many = NONE, n_many = NONE;
+	char dir[] = "/dev/shm/sections_bench-XXXXXX", path[160], what[64];
+	unsigned long i, made = 0;
+	int *handles, r, ret;
+	struct rlimit rl = { names_max + 64, names_max + 64 };
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return failed("names-open", "setrlimit(RLIMIT_NOFILE)", errno);
+	handles = calloc(names_max, sizeof(*handles));
+	if (!handles || !mkdtemp(dir))
+		return failed("names-open", "setup", errno);
+	ret = names_grow(0, FEW_NAMES, handles, dir);
+	made = FEW_NAMES;
+	for (r = 0; !ret && r < reps; r++)
+		ret = names_round(FEW_NAMES, dir, &s_few, &n_few);
+	if (!ret) {
+		ret = names_grow(FEW_NAMES, names_max, handles, dir);
+		made = names_max;
+	}
+	for (r = 0; !ret && r < reps; r++)
+		ret = names_round(names_max, dir, &s_many, &n_many);
+	if (!ret) {
+		report("names-open-100", s_few, "open() of one of 100 tmpfs files", n_few);
+		snprintf(what, sizeof(what), "names-open-%lu", names_max);
+		report(what, s_many, "open() in a tmpfs directory of as many files", n_many);
+		printf("bench: names-open-growth: sections %.2fx, native %.2fx from 100 to %lu names\n",
+		       s_many / s_few, n_many / n_few, names_max);
+	}
+	for (i = 0; i < made; i++) {
+		if (handles[i] >= 0)
+			close(handles[i]);
+		snprintf(path, sizeof(path), "%s/f-%lu", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+	free(handles);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	char *spath = NULL, *npath = NULL;
@@ -596,8 +761,14 @@ int main(int argc, char **argv)
 	int sfd, nfd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: %s DIR [MIB [REPS]]\n", argv[0]);
+	if (argc < 2 || argc > 5) {
+		fprintf(stderr, "usage: %s DIR [MIB [REPS [NAMES]]]\n", argv[0]);
+		return 2;
+	}
+	if (argc > 4)
+		names_max = strtoul(argv[4], NULL, 0);
+	if (names_max < FEW_NAMES || names_max > 2000000) {
+		fprintf(stderr, "%s: NAMES must be 100 to 2000000\n", argv[0]);
 		return 2;
 	}
 	if (argc > 2)
@@ -631,6 +802,8 @@ int main(int argc, char **argv)
 	bench_flush(sfd, nfd);
 	bench_lazy(sfd, nfd);
 	bench_pagefile();
+	bench_cycle();
+	bench_names();
 
 	close(sfd);
 	close(nfd);

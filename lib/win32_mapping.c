@@ -91,7 +91,15 @@ static HANDLE create_mapping(HANDLE hFile, LPSECURITY_ATTRIBUTES sa, DWORD flPro
 		return NULL;
 	ret = sections_create_ex(dev, &args);
 	if (ret < 0) {
-		win32_set_errno(ret);
+		/*
+		 * ENOSPC from create is the per-user limit on sections or names,
+		 * not a full disk: Windows says ERROR_NOT_ENOUGH_MEMORY when a
+		 * quota keeps it from making an object.
+		 */
+		if (ret == -ENOSPC)
+			SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+		else
+			win32_set_errno(ret);
 		return NULL;
 	}
 	SetLastError((args.result & SECTIONS_CREATE_EXISTED) ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);

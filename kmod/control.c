@@ -141,6 +141,7 @@ static void control_release(struct kref *ref)
 	struct sections_control *ca = container_of(ref, struct sections_control, ref);
 
 	/* Called with controls_lock held; writing may sleep long, so defer. */
+	lockdep_assert_held(&controls_lock);
 	queue_work(sections_wq, &ca->teardown);
 }
 

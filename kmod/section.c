@@ -335,7 +335,11 @@ void section_put(struct section *sec)
 	kref_put(&sec->ref, section_release);
 }
 
-/* Count one more handle. For a named section, caller holds sections_names_lock. */
+/*
+ * Count one more handle. The caller holds a handle to @sec (duplicate), or
+ * sections_names_lock with @sec found in the table (open): either way the
+ * handle count cannot reach zero meanwhile.
+ */
 void section_handle_get(struct section *sec)
 {
 	/*

@@ -234,7 +234,10 @@ int sections_view_mmap(struct file *file, struct vm_area_struct *vma,
 /* The view VMA containing @addr, or NULL. Caller holds mmap_lock. */
 static struct vm_area_struct *view_at(struct mm_struct *mm, unsigned long addr)
 {
-	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	struct vm_area_struct *vma;
+
+	mmap_assert_locked(mm);
+	vma = vma_lookup(mm, addr);
 
 	return vma && is_view(vma) ? vma : NULL;
 }

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
+#include <linux/sched/signal.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -359,6 +360,11 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 		}
 		folio_batch_release(&fbatch);
 		cond_resched();
+		/* A flush is on behalf of a user: let a fatal signal end it. */
+		if (mode == SECTIONS_WB_FLUSH && fatal_signal_pending(current)) {
+			err = err ?: -EINTR;
+			break;
+		}
 	}
 	if (run.nr_pages) {
 		ret = run_end(ca, &run, written);

@@ -131,6 +131,17 @@ static inline void sections_put_ipc_ns(struct ipc_namespace *ns)
 #define sections_idmap user_namespace
 #endif
 
+/* generic_fillattr() takes the request mask since 6.6. */
+static inline void sections_fillattr(struct sections_idmap *idmap, u32 request_mask,
+				     struct inode *inode, struct kstat *stat)
+{
+#if SECTIONS_KERNEL_AT_LEAST(6, 6)
+	generic_fillattr(idmap, request_mask, inode, stat);
+#else
+	generic_fillattr(idmap, inode, stat);
+#endif
+}
+
 /* A page-cache miss is NULL before 6.4 and ERR_PTR(-ENOENT) since. */
 static inline struct folio *sections_get_folio(struct address_space *mapping, pgoff_t index)
 {

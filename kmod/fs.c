@@ -17,6 +17,14 @@
 #define SECTIONSFS_MAGIC 0x53454354	/* "SECT" */
 
 static struct vfsmount *sectionsfs_mnt;
+/*
+ * The inode of every handle: one for all, so that opening a section by name
+ * touches no inode of its own (open by name stays flat as names grow) and a
+ * create makes one inode fewer. Owned by root, mode 0600: nobody else can
+ * watch it with inotify. Handles have no locks or leases (handle.c), so
+ * sharing the inode shares nothing between them.
+ */
+static struct inode *handle_inode;
 static atomic_t live_inodes = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(live_inodes_wq);
 
@@ -58,7 +66,7 @@ static struct file_system_type sectionsfs_type = {
 /*
  * Only the module sizes these inodes (i_size_write()): a handle is not a
  * file, and a control area's size follows its sections. ftruncate(),
- * fchmod() and fchown() on a handle end here.
+ * fchmod(), fchown() and utimensat() on a handle end here.
  */
 static int sectionsfs_setattr(struct sections_idmap *idmap, struct dentry *dentry,
 			      struct iattr *attr)
@@ -66,8 +74,26 @@ static int sectionsfs_setattr(struct sections_idmap *idmap, struct dentry *dentr
 	return -EPERM;
 }
 
+/*
+ * fstat() of a handle gives its section's size (what MapViewOfFile needs
+ * to map a whole section through a handle that may not query); the rest
+ * is the shared handle inode's. Each handle file has a dentry of its own,
+ * which points to the section for as long as the file is open.
+ */
+static int sectionsfs_getattr(struct sections_idmap *idmap, const struct path *path,
+			      struct kstat *stat, u32 request_mask, unsigned int query_flags)
+{
+	struct section *sec = path->dentry->d_fsdata;
+
+	sections_fillattr(idmap, request_mask, d_inode(path->dentry), stat);
+	if (sec)
+		stat->size = sec->size;
+	return 0;
+}
+
 static const struct inode_operations sectionsfs_iops = {
 	.setattr = sectionsfs_setattr,
+	.getattr = sectionsfs_getattr,
 };
 
 /* Opening one of these inodes by path (/proc/PID/fd, map_files) would bypass handles. */
@@ -83,8 +109,7 @@ const struct file_operations sectionsfs_reopen_fops = {
 
 /**
  * sectionsfs_new_inode() - a new regular inode on sectionsfs
- * @size: its i_size: the section's size for a handle inode, the size the
- *	control area covers for a control inode
+ * @size: its i_size: the size a control area covers, or the handle inode's
  *
  * Return: the inode, or an ERR_PTR.
  */
@@ -107,10 +132,27 @@ struct vfsmount *sectionsfs_mount(void)
 	return sectionsfs_mnt;
 }
 
+struct inode *sectionsfs_handle_inode(void)
+{
+	return handle_inode;
+}
+
 int sectionsfs_init(void)
 {
 	sectionsfs_mnt = kern_mount(&sectionsfs_type);
-	return PTR_ERR_OR_ZERO(sectionsfs_mnt);
+	if (IS_ERR(sectionsfs_mnt))
+		return PTR_ERR(sectionsfs_mnt);
+	/*
+	 * fstat() shows each handle's section size (getattr); i_size is the
+	 * largest, so that copy_file_range() does not succeed with nothing to
+	 * copy but reaches the missing splice method and fails.
+	 */
+	handle_inode = sectionsfs_new_inode(MAX_LFS_FILESIZE);
+	if (IS_ERR(handle_inode)) {
+		kern_unmount(sectionsfs_mnt);
+		return PTR_ERR(handle_inode);
+	}
+	return 0;
 }
 
 /*
@@ -119,6 +161,7 @@ int sectionsfs_init(void)
  */
 void sectionsfs_exit(void)
 {
+	iput(handle_inode);
 	wait_event(live_inodes_wq, !atomic_read(&live_inodes));
 	kern_unmount(sectionsfs_mnt);
 }

@@ -37,11 +37,18 @@ static int handle_mmap(struct file *file, struct vm_area_struct *vma)
 /*
  * A handle is not a file: it has no position, and no read, write, splice or
  * fallocate method, so those fail in the VFS (EINVAL, EOPNOTSUPP); its
- * inode refuses ftruncate(), fchmod() and fchown() (EPERM, fs.c).
+ * inode refuses ftruncate(), fchmod() and fchown() (EPERM, fs.c). Nor has
+ * it locks: all handles share one inode, and a lock on one must not reach
+ * another user's. (Leases need the inode's owner, root, or CAP_LEASE.)
  */
 static loff_t handle_llseek(struct file *file, loff_t offset, int whence)
 {
 	return -ESPIPE;
+}
+
+static int handle_lock(struct file *file, int cmd, struct file_lock *fl)
+{
+	return -ENOLCK;
 }
 
 const struct file_operations sections_handle_fops = {
@@ -51,6 +58,8 @@ const struct file_operations sections_handle_fops = {
 	.unlocked_ioctl = sections_handle_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = handle_llseek,
+	.lock = handle_lock,
+	.flock = handle_lock,
 };
 
 /**

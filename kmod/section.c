@@ -78,18 +78,26 @@ static struct file *section_file(struct inode *inode, struct vfsmount *mnt, cons
 	return file;
 }
 
-/* A new handle file (fops = sections_handle_fops); the caller sets its private_data. */
+/*
+ * A new handle file (fops = sections_handle_fops); the caller sets its
+ * private_data. Handles are on sectionsfs' one handle inode, never on the
+ * backing store's, so no handle reaches shmem's or a control area's file
+ * and inode operations; their dentry points to the section for fstat().
+ */
 struct file *section_handle_file(struct section *sec)
 {
-	return section_file(sec->handle_inode, sectionsfs_mount(), "[sections]",
+	struct file *file;
+
+	file = section_file(sectionsfs_handle_inode(), sectionsfs_mount(), "[sections]",
 			    &sections_handle_fops);
+	if (!IS_ERR(file))
+		file->f_path.dentry->d_fsdata = sec;
+	return file;
 }
 
 /* The one free path of a section (see sections.h), from section_release() or the view file. */
 static void section_free(struct section *sec)
 {
-	if (sec->handle_inode)
-		iput(sec->handle_inode);
 	if (sec->backing)
 		fput(sec->backing);
 	if (sec->control)
@@ -292,14 +300,9 @@ struct section *section_alloc(const struct sections_create_args *args,
 int section_init(struct section *sec, struct file *backing)
 {
 	char file_name[SECTIONS_NAME_MAX + 16];
-	struct inode *inode;
 	struct file *file;
 	int ret;
 
-	inode = sectionsfs_new_inode(sec->size);
-	if (IS_ERR(inode))
-		return PTR_ERR(inode);
-	sec->handle_inode = inode;
 	ret = backing ? section_init_file(sec, backing) : section_init_pagefile(sec);
 	if (ret)
 		return ret;

@@ -154,6 +154,7 @@ extern struct workqueue_struct *sections_wq;
 int sectionsfs_init(void);
 void sectionsfs_exit(void);
 struct inode *sectionsfs_new_inode(loff_t size);
+struct inode *sectionsfs_handle_inode(void);
 extern const struct file_operations sectionsfs_reopen_fops;
 struct vfsmount *sectionsfs_mount(void);
 
@@ -193,8 +194,6 @@ int sections_write_error(struct sections_control *ca, bool clear);
  * @control: file-backed: the control area holding the pages
  * @inode: the inode whose address_space holds the pages
  * @mnt: the mount of @inode, for the view file
- * @handle_inode: the sectionsfs inode of every handle: not @inode, so that
- *	no handle reaches the backing store's own file and inode operations
  * @view_file: vm_file of every view (never the raw shmem file); it owns the
  *	section's memory: see section_put()
  * @backing_vm_ops: pagefile-backed: shmem's vm_ops, which views forward to
@@ -215,7 +214,6 @@ struct section {
 	struct sections_control *control;
 	struct inode *inode;
 	struct vfsmount *mnt;
-	struct inode *handle_inode;
 	struct file *view_file;
 	const struct vm_operations_struct *backing_vm_ops;
 	struct sections_user *user;

@@ -6,6 +6,9 @@
 #define _GNU_SOURCE
 #include "sections_test.h"
 
+#include <sys/file.h>
+#include <sys/stat.h>
+
 static const __u32 all_protections[] = {
 	SECTIONS_PAGE_READONLY,
 	SECTIONS_PAGE_READWRITE,
@@ -575,6 +578,41 @@ TEST_F(create, unknown_ioctl)
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(h, SECTIONS_IOC_UNMAP_VIEW, &addr));
 	EXPECT_EQ(ENOTTY, errno);
+	close(h);
+}
+
+/*
+ * fstat() of a handle gives the section's size, even for a handle that may
+ * not query (MapViewOfFile maps a whole section through it); a handle has
+ * no locks: all handles share one inode, and a lock must not reach others.
+ */
+TEST_F(create, handle_fstat_size_and_no_locks)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	int h, q, h2;
+
+	h = sec_create(self->dev, 3 * self->ps + 1, NULL, SECTIONS_PAGE_READWRITE, 0, NULL);
+	ASSERT_LE(0, h);
+	h2 = sec_create(self->dev, self->ps, NULL, SECTIONS_PAGE_READWRITE, 0, NULL);
+	ASSERT_LE(0, h2);
+	q = sec_dup(h, SECTIONS_ACCESS_MAP_READ, 0);
+	ASSERT_LE(0, q);
+	ASSERT_EQ(0, fstat(q, &st));
+	EXPECT_EQ(4 * self->ps, st.st_size);
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	ASSERT_EQ(0, fstat(h2, &st));
+	EXPECT_EQ(self->ps, st.st_size);
+
+	EXPECT_EQ(-1, flock(h, LOCK_EX | LOCK_NB));
+	EXPECT_EQ(ENOLCK, errno);
+	EXPECT_EQ(-1, fcntl(h, F_SETLK, &fl));
+	EXPECT_EQ(ENOLCK, errno);
+	/* Another section's handle is not blocked by anything the first tried. */
+	EXPECT_EQ(-1, flock(h2, LOCK_EX | LOCK_NB));
+	EXPECT_EQ(ENOLCK, errno);
+	close(q);
+	close(h2);
 	close(h);
 }
 

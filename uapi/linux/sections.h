@@ -6,10 +6,11 @@
  * section is a file descriptor that carries an access mask. A view of a
  * section is an mmap() of a handle.
  *
- * A handle is not a file: read(), write(), splice() and sendfile() on it
- * fail with EINVAL, lseek() with ESPIPE, ftruncate(), fchmod() and fchown()
- * with EPERM, fallocate() with EOPNOTSUPP, and none of them changes the
- * section.
+ * A handle is not a file: read(), write(), splice(), sendfile() and
+ * copy_file_range() on it fail with EINVAL, lseek() with ESPIPE,
+ * ftruncate(), fchmod() and fchown() with EPERM, fallocate() with
+ * EOPNOTSUPP, flock() and fcntl() locks with ENOLCK, and none of them
+ * changes the section. fstat() gives the section's size in st_size.
  *
  * All structures use fixed-width fields only; pointers travel as __u64 and
  * every pad field must be zero. Unknown flag bits are rejected with EINVAL.

@@ -77,6 +77,7 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
 	ca->wfile = writable ? get_file(file) : NULL;
 	ca->inode = inode;
 	mutex_init(&ca->io_lock);
+	mutex_init(&ca->grow_lock);
 	INIT_DELAYED_WORK(&ca->writer, sections_writer_work);
 	INIT_WORK(&ca->teardown, sections_control_teardown);
 	/* Teardown runs from a workqueue after the last file has gone. */
@@ -126,13 +127,21 @@ retry:
 		mutex_unlock(&controls_lock);
 		return found;
 	}
-	mutex_lock(&found->io_lock);
+	/*
+	 * Referenced, so it stays; drop the table's lock before waiting for
+	 * the writer, which holds io_lock across I/O on the file: a hung
+	 * filesystem must stall only creates on that file, and killably.
+	 */
+	mutex_unlock(&controls_lock);
+	if (mutex_lock_killable(&found->io_lock)) {
+		sections_control_put(found);
+		return ERR_PTR(-EINTR);
+	}
 	if (i_size_read(found->inode) < size)
 		i_size_write(found->inode, size);
 	if (writable && !found->wfile)
 		found->wfile = get_file(file);
 	mutex_unlock(&found->io_lock);
-	mutex_unlock(&controls_lock);
 	return found;
 }
 

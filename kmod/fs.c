@@ -78,16 +78,24 @@ static int sectionsfs_setattr(struct sections_idmap *idmap, struct dentry *dentr
  * fstat() of a handle gives its section's size (what MapViewOfFile needs
  * to map a whole section through a handle that may not query); the rest
  * is the shared handle inode's. Each handle file has a dentry of its own,
- * which points to the section for as long as the file is open.
+ * which holds the size in pages by value: the dentry can outlive the file
+ * and the section (an O_PATH open of /proc/PID/fd/N keeps it), so it must
+ * point to nothing. A long holds any size on 64-bit kernels; on 32-bit the
+ * size saturates.
  */
+void sectionsfs_set_handle_size(struct dentry *dentry, u64 size)
+{
+	dentry->d_fsdata = (void *)(unsigned long)min_t(u64, size >> PAGE_SHIFT, ULONG_MAX);
+}
+
 static int sectionsfs_getattr(struct sections_idmap *idmap, const struct path *path,
 			      struct kstat *stat, u32 request_mask, unsigned int query_flags)
 {
-	struct section *sec = path->dentry->d_fsdata;
+	unsigned long pages = (unsigned long)path->dentry->d_fsdata;
 
 	sections_fillattr(idmap, request_mask, d_inode(path->dentry), stat);
-	if (sec)
-		stat->size = sec->size;
+	if (d_inode(path->dentry) == handle_inode)
+		stat->size = (loff_t)pages << PAGE_SHIFT;
 	return 0;
 }
 

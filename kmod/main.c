@@ -81,7 +81,9 @@ static struct section *reserve_or_open(struct section *sec, u32 *access, int cha
 	} else if (existing) {
 		found = open_existing(existing, access);
 	} else {
-		ret = charge ?: sections_name_reserve(&sec->name, sec->user);
+		/* Without the privilege for a global name, that is the answer, limit or not. */
+		ret = sections_name_may_create(&sec->name) ?: charge ?:
+		      sections_name_reserve(&sec->name, sec->user);
 		found = ret ? ERR_PTR(ret) : NULL;
 	}
 	mutex_unlock(&sections_names_lock);
@@ -202,7 +204,7 @@ static long dev_create(struct sections_create_args __user *uargs)
 	}
 	if (backing) {
 		/* To the size asked for, as CreateFileMapping does, not to a page boundary. */
-		ret = section_grow_file(backing, args.size);
+		ret = section_grow_file(sec, backing, args.size);
 		if (ret)
 			goto out_file;
 	}

@@ -184,7 +184,7 @@ static bool may_create_global(struct ipc_namespace *ns)
  */
 static int wait_reserved(unsigned long gen)
 {
-	return wait_event_killable(names_wq, READ_ONCE(names_gen) != gen);
+	return wait_event_killable(names_wq, READ_ONCE(names_gen) != gen) ? -EINTR : 0;
 }
 
 /**
@@ -217,6 +217,17 @@ struct sections_name *sections_name_find(const struct sections_name *key)
 }
 
 /**
+ * sections_name_may_create() - may the caller create @entry's (free) name?
+ * @entry: the name
+ *
+ * Return: 0, or -EPERM for a global name without the privilege.
+ */
+int sections_name_may_create(const struct sections_name *entry)
+{
+	return entry->global && !may_create_global(entry->ns) ? -EPERM : 0;
+}
+
+/**
  * sections_name_reserve() - hold a free name for an object being created
  * @entry: the name, embedded in the new object
  * @user: the creator's entry, charged for the name; NULL for none
@@ -232,8 +243,9 @@ int sections_name_reserve(struct sections_name *entry, struct sections_user *use
 	int ret;
 
 	lockdep_assert_held(&sections_names_lock);
-	if (entry->global && !may_create_global(entry->ns))
-		return -EPERM;
+	ret = sections_name_may_create(entry);
+	if (ret)
+		return ret;
 	if (user) {
 		ret = sections_user_charge_name(user);
 		if (ret)

@@ -82,7 +82,7 @@ static struct file *section_file(struct inode *inode, struct vfsmount *mnt, cons
  * A new handle file (fops = sections_handle_fops); the caller sets its
  * private_data. Handles are on sectionsfs' one handle inode, never on the
  * backing store's, so no handle reaches shmem's or a control area's file
- * and inode operations; their dentry points to the section for fstat().
+ * and inode operations; their dentry keeps the size for fstat().
  */
 struct file *section_handle_file(struct section *sec)
 {
@@ -91,7 +91,7 @@ struct file *section_handle_file(struct section *sec)
 	file = section_file(sectionsfs_handle_inode(), sectionsfs_mount(), "[sections]",
 			    &sections_handle_fops);
 	if (!IS_ERR(file))
-		file->f_path.dentry->d_fsdata = sec;
+		sectionsfs_set_handle_size(file->f_path.dentry, sec->size);
 	return file;
 }
 
@@ -189,25 +189,35 @@ static int wait_unfrozen(struct super_block *sb)
 
 /**
  * section_grow_file() - grow a backing file to @size, as CreateFileMapping does
- * @file: the backing file, checked by section_check_file()
- * @size: the section's size
+ * @sec: the new section, after section_init()
+ * @file: its backing file, checked by section_check_file()
+ * @size: the size asked for
  *
  * The last step of a create, after everything that can fail: a create that
- * fails leaves the file at the size it had. Called with no lock of ours.
+ * fails leaves the file at the size it had. Only writable sections grow
+ * their file, and creates on one file grow it one at a time, each
+ * re-reading the size, so that none shrinks what another has grown. No lock
+ * of ours is held but that file's grow_lock.
  *
- * Return: 0, -EINTR (killed while the filesystem was frozen), or an error
- * from vfs_truncate().
+ * Return: 0, -EINTR (killed while waiting for another create's growth or
+ * for a frozen filesystem), or an error from vfs_truncate().
  */
-int section_grow_file(struct file *file, u64 size)
+int section_grow_file(struct section *sec, struct file *file, u64 size)
 {
-	int ret;
+	struct sections_control *ca = sec->control;
+	int ret = 0;
 
-	if (size <= i_size_read(file_inode(file)))
+	if (!protection_writable(sec->protection))
 		return 0;
-	ret = wait_unfrozen(file_inode(file)->i_sb);
-	if (ret)
-		return ret;
-	return vfs_truncate(&file->f_path, size);
+	if (mutex_lock_killable(&ca->grow_lock))
+		return -EINTR;
+	if (size > i_size_read(file_inode(file))) {
+		ret = wait_unfrozen(file_inode(file)->i_sb);
+		if (!ret)
+			ret = vfs_truncate(&file->f_path, size);
+	}
+	mutex_unlock(&ca->grow_lock);
+	return ret;
 }
 
 static int section_init_pagefile(struct section *sec)
@@ -387,6 +397,8 @@ int section_flush(struct section *sec, pgoff_t first, pgoff_t count, u32 flags)
 		return 0;
 	last = first + count - 1 < first ? ULONG_MAX : first + count - 1;
 	ret = sections_write_back(ca, first, last, SECTIONS_WB_FLUSH);
+	if (ret == -EINTR)
+		return ret;	/* killed: the lazy writer's error stays for others */
 	if (!ret && (flags & SECTIONS_FLUSH_DURABLE))
 		ret = vfs_fsync_range(ca->wfile ? ca->wfile : ca->file,
 				      (loff_t)first << PAGE_SHIFT,

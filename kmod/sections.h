@@ -25,8 +25,12 @@
  *                           the section, and takes it again to publish
  *   users_lock              per-user counts (users.c), a spinlock
  * and, taken without sections_names_lock:
- *   controls_lock           the control-area table (control.c)
- *   control->io_lock        one writer per control area
+ *   control->grow_lock      creates growing the file, one at a time; held
+ *                           across vfs_truncate(), taken killably
+ *   controls_lock           the control-area table (control.c); never held
+ *                           while waiting for io_lock
+ *   control->io_lock        one writer per control area; held across
+ *                           write-back I/O, so taken killably for users
  *   folio lock              of a section page (query, fault, write-back; the
  *                           writer holds a run of them, taken in index order)
  *   i_mmap_rwsem, page table locks  taken by unmap_mapping_pages() when the
@@ -100,6 +104,7 @@ void sections_names_exit(void);
 int sections_name_from_user(u64 uptr, u32 len, struct sections_name *entry);
 void sections_name_release(struct sections_name *entry);
 struct sections_name *sections_name_find(const struct sections_name *key);
+int sections_name_may_create(const struct sections_name *entry);
 int sections_name_reserve(struct sections_name *entry, struct sections_user *user);
 void sections_name_ready(struct sections_name *entry);
 void sections_name_unpublish(struct sections_name *entry);
@@ -129,6 +134,7 @@ enum sections_wb_mode {
  *	after it is set; under @io_lock)
  * @inode: the sectionsfs inode whose address_space holds the pages
  * @io_lock: serializes writers
+ * @grow_lock: serializes creates that grow the file
  * @wb_error: first write-back error not yet reported by a flush (under @io_lock)
  * @nr_dirty: dirty pages, counted where writeback.c dirties and cleans them
  * @writer: the lazy writer
@@ -142,6 +148,7 @@ struct sections_control {
 	struct file *wfile;
 	struct inode *inode;
 	struct mutex io_lock;
+	struct mutex grow_lock;
 	int wb_error;
 	atomic_long_t nr_dirty;
 	struct delayed_work writer;
@@ -155,6 +162,7 @@ int sectionsfs_init(void);
 void sectionsfs_exit(void);
 struct inode *sectionsfs_new_inode(loff_t size);
 struct inode *sectionsfs_handle_inode(void);
+void sectionsfs_set_handle_size(struct dentry *dentry, u64 size);
 extern const struct file_operations sectionsfs_reopen_fops;
 struct vfsmount *sectionsfs_mount(void);
 
@@ -230,7 +238,7 @@ int section_check_file(struct sections_create_args *args, struct file *file);
 struct section *section_alloc(const struct sections_create_args *args,
 			      struct sections_name *name, struct sections_user *user);
 int section_init(struct section *sec, struct file *backing);
-int section_grow_file(struct file *file, u64 size);
+int section_grow_file(struct section *sec, struct file *file, u64 size);
 void section_get(struct section *sec);
 void section_put(struct section *sec);
 void section_handle_get(struct section *sec);

@@ -328,7 +328,11 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 	unsigned int i;
 	int err = 0, ret, take;
 
-	mutex_lock(&ca->io_lock);
+	/* A flush waits for the writer on behalf of a user: killably. */
+	if (mode != SECTIONS_WB_FLUSH)
+		mutex_lock(&ca->io_lock);
+	else if (mutex_lock_killable(&ca->io_lock))
+		return -EINTR;
 	folio_batch_init(&fbatch);
 	while (!stop && index <= last &&
 	       filemap_get_folios_tag(mapping, &index, last, PAGECACHE_TAG_DIRTY, &fbatch)) {
@@ -431,7 +435,8 @@ void sections_drop_dirty(struct sections_control *ca)
 
 /*
  * The first unreported write error (-errno, or 0), optionally cleared. A
- * query only peeks, without waiting for a writer that holds io_lock.
+ * query only peeks, without waiting for a writer that holds io_lock; a
+ * flush waits killably, and a killed one reports (and clears) nothing.
  */
 int sections_write_error(struct sections_control *ca, bool clear)
 {
@@ -439,7 +444,8 @@ int sections_write_error(struct sections_control *ca, bool clear)
 
 	if (!clear)
 		return READ_ONCE(ca->wb_error);
-	mutex_lock(&ca->io_lock);
+	if (mutex_lock_killable(&ca->io_lock))
+		return 0;
 	err = ca->wb_error;
 	ca->wb_error = 0;
 	mutex_unlock(&ca->io_lock);

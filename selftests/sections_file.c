@@ -746,4 +746,47 @@ TEST_F(file, size_zero_of_a_huge_file_is_efbig)
 	EXPECT_LE(0, close(sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READONLY, NULL)));
 }
 
+struct grow_arg {
+	int dev, fd;
+	__u64 size;
+	int handle;
+};
+
+static void *grow_create(void *arg)
+{
+	struct grow_arg *g = arg;
+
+	g->handle = sec_create_file(g->dev, g->fd, g->size, SECTIONS_PAGE_READWRITE, NULL);
+	return NULL;
+}
+
+/*
+ * Two creates that grow one file at once: whatever the order, the file ends
+ * at the larger size; the smaller create never shrinks what the larger grew.
+ */
+TEST_F(file, concurrent_growth_never_shrinks)
+{
+	struct grow_arg big = { .dev = self->dev, .fd = self->fd },
+			small = { .dev = self->dev, .fd = self->fd };
+	pthread_t a, b;
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 40; i++) {
+		ASSERT_EQ(0, ftruncate(self->fd, 0));
+		big.size = (64 + i) * self->ps;
+		small.size = (8 + i % 5) * self->ps;
+		ASSERT_EQ(0, pthread_create(&a, NULL, grow_create, i & 1 ? &small : &big));
+		ASSERT_EQ(0, pthread_create(&b, NULL, grow_create, i & 1 ? &big : &small));
+		pthread_join(a, NULL);
+		pthread_join(b, NULL);
+		ASSERT_LE(0, big.handle);
+		ASSERT_LE(0, small.handle);
+		ASSERT_EQ(0, fstat(self->fd, &st));
+		EXPECT_EQ(big.size, st.st_size) TH_LOG("round %d", i);
+		close(big.handle);
+		close(small.handle);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include "sections_test.h"
 
+#include <sys/stat.h>
+
 #define ANY (SECTIONS_ACCESS_QUERY | SECTIONS_ACCESS_MAP_READ)
 
 FIXTURE(lifetime) {
@@ -352,6 +354,35 @@ TEST_F(lifetime, unnamed_views_outlive_handle)
 	EXPECT_STREQ("coherent", b);
 	EXPECT_EQ(0, sec_flush(self->dev, b, 0, 0));
 	munmap(b, self->ps);
+}
+
+/*
+ * A path to a handle (an O_PATH open of /proc/self/fd/N) outlives the handle
+ * and its section: fstat() through it must not reach the freed section.
+ * (The debug kernel's KASAN reported a use-after-free here.)
+ */
+TEST_F(lifetime, fstat_of_a_path_that_outlived_its_handle)
+{
+	char path[64];
+	struct stat st;
+	int h, p, i;
+
+	for (i = 0; i < 50; i++) {
+		h = sec_create(self->dev, (i + 1) * self->ps, NULL, SECTIONS_PAGE_READWRITE, 0,
+			       NULL);
+		ASSERT_LE(0, h);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", h);
+		p = open(path, O_PATH | O_CLOEXEC);
+		ASSERT_LE(0, p) TH_LOG("O_PATH open of %s: %s", path, strerror(errno));
+		ASSERT_EQ(0, fstat(p, &st));
+		EXPECT_EQ((i + 1) * self->ps, st.st_size);
+		close(h);
+		/* Let the section go: its view file is released on return to user space. */
+		usleep(1000);
+		ASSERT_EQ(0, fstat(p, &st));
+		EXPECT_EQ((i + 1) * self->ps, st.st_size);
+		close(p);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -32,6 +32,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <linux/wait_bit.h>
 
 #include "compat.h"
 #include "sections.h"
@@ -45,10 +46,6 @@ DEFINE_MUTEX(sections_names_lock);
 
 static struct rhashtable names;
 static LIST_HEAD(names_list);
-/* Bumped, under sections_names_lock, each time a reserved entry becomes ready or goes. */
-static unsigned long names_gen;
-static DECLARE_WAIT_QUEUE_HEAD(names_wq);
-
 static const char global_prefix[] = "Global\\";
 static const char local_prefix[] = "Local\\";
 
@@ -84,6 +81,20 @@ static const struct rhashtable_params names_params = {
 	.obj_cmpfn = obj_cmpfn,
 	.automatic_shrinking = true,
 };
+
+/*
+ * Who waits for a reserved name waits on the generation of its name's
+ * bucket, bumped under sections_names_lock each time a reserved entry of
+ * that bucket becomes ready or goes: a create wakes only the waiters whose
+ * names hash alike, not every waiter on the system.
+ */
+#define WAIT_BUCKETS 64
+static unsigned long names_gen[WAIT_BUCKETS];
+
+static unsigned long *gen_of(const struct sections_name *entry)
+{
+	return &names_gen[key_hashfn(entry, 0, 0) % WAIT_BUCKETS];
+}
 
 int sections_names_init(void)
 {
@@ -179,12 +190,13 @@ static bool may_create_global(struct ipc_namespace *ns)
 }
 
 /*
- * Wait until a reserved entry seen at generation @gen is ready or gone.
- * Called without sections_names_lock. Return: 0, or -EINTR when killed.
+ * Wait until the bucket generation *@genp moves from @gen: a reserved entry
+ * of the bucket became ready or went. Called without sections_names_lock.
+ * Return: 0, or -EINTR when killed.
  */
-static int wait_reserved(unsigned long gen)
+static int wait_reserved(unsigned long *genp, unsigned long gen)
 {
-	return wait_event_killable(names_wq, READ_ONCE(names_gen) != gen) ? -EINTR : 0;
+	return wait_var_event_killable(genp, READ_ONCE(*genp) != gen) ? -EINTR : 0;
 }
 
 /**
@@ -198,8 +210,8 @@ static int wait_reserved(unsigned long gen)
  */
 struct sections_name *sections_name_find(const struct sections_name *key)
 {
+	unsigned long *genp = gen_of(key), gen;
 	struct sections_name *entry;
-	unsigned long gen;
 	int ret;
 
 	lockdep_assert_held(&sections_names_lock);
@@ -207,9 +219,9 @@ struct sections_name *sections_name_find(const struct sections_name *key)
 		entry = rhashtable_lookup_fast(&names, key, names_params);
 		if (!entry || entry->ready)
 			return entry;
-		gen = names_gen;
+		gen = *genp;
 		mutex_unlock(&sections_names_lock);
-		ret = wait_reserved(gen);
+		ret = wait_reserved(genp, gen);
 		mutex_lock(&sections_names_lock);
 		if (ret)
 			return ERR_PTR(ret);
@@ -263,10 +275,12 @@ int sections_name_reserve(struct sections_name *entry, struct sections_user *use
 	return 0;
 }
 
-static void names_changed(void)
+static void names_changed(const struct sections_name *entry)
 {
-	names_gen++;
-	wake_up_all(&names_wq);
+	unsigned long *genp = gen_of(entry);
+
+	WRITE_ONCE(*genp, *genp + 1);
+	wake_up_var(genp);
 }
 
 /* The reserved @entry's object is complete: others may open it. Caller holds the lock. */
@@ -274,7 +288,7 @@ void sections_name_ready(struct sections_name *entry)
 {
 	lockdep_assert_held(&sections_names_lock);
 	entry->ready = true;
-	names_changed();
+	names_changed(entry);
 }
 
 /* Take @entry, ready or reserved, out of the table. Caller holds the lock. */
@@ -291,7 +305,7 @@ void sections_name_unpublish(struct sections_name *entry)
 		entry->user = NULL;
 	}
 	if (!entry->ready)
-		names_changed();
+		names_changed(entry);
 	entry->ready = false;
 }
 

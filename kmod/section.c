@@ -207,7 +207,8 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	struct sections_control *ca = sec->control;
 	int ret = 0;
 
-	if (!protection_writable(sec->protection))
+	/* Most creates do not grow their file: they wait for no other create. */
+	if (!protection_writable(sec->protection) || size <= i_size_read(file_inode(file)))
 		return 0;
 	if (mutex_lock_killable(&ca->grow_lock))
 		return -EINTR;

@@ -58,12 +58,20 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
 {
 	struct sections_control *ca;
 	struct inode *inode;
+	int ret;
 
 	ca = kzalloc_obj(*ca, GFP_KERNEL_ACCOUNT);
 	if (!ca)
 		return ERR_PTR(-ENOMEM);
+	/* The caller's section holds a pin: sectionsfs is mounted. */
+	ret = sectionsfs_pin();
+	if (ret) {
+		kfree(ca);
+		return ERR_PTR(ret);
+	}
 	inode = sectionsfs_new_inode(size);
 	if (IS_ERR(inode)) {
+		sectionsfs_unpin();
 		kfree(ca);
 		return ERR_CAST(inode);
 	}
@@ -180,6 +188,7 @@ void sections_control_teardown(struct work_struct *work)
 		fput(ca->wfile);
 	fput(ca->file);
 	iput(ca->inode);
+	sectionsfs_unpin();
 	kfree(ca);
 	/* sections_exit() destroys sections_wq first, so this work has returned. */
 	module_put(THIS_MODULE);

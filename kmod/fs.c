@@ -16,7 +16,18 @@
 
 #define SECTIONSFS_MAGIC 0x53454354	/* "SECT" */
 
+/*
+ * Mounted while anything of the module lives on it, and a second after the
+ * last goes. The filesystem type has an owner: its superblock, not the
+ * module's own code, holds the module, so rmmod is refused (EBUSY) while
+ * any dentry or inode of it exists, even a path to a handle that an O_PATH
+ * open of /proc/PID/fd/N keeps after every file is gone, and the VFS drops
+ * that reference after the superblock has gone, when no code of ours runs.
+ */
 static struct vfsmount *sectionsfs_mnt;
+static atomic_t pins = ATOMIC_INIT(0);
+static DEFINE_MUTEX(pin_lock);
+#define RELEASE_DELAY	HZ
 /*
  * The inode of every handle: one for all, so that opening a section by name
  * touches no inode of its own (open by name stays flat as names grow) and a
@@ -25,15 +36,11 @@ static struct vfsmount *sectionsfs_mnt;
  * sharing the inode shares nothing between them.
  */
 static struct inode *handle_inode;
-static atomic_t live_inodes = ATOMIC_INIT(0);
-static DECLARE_WAIT_QUEUE_HEAD(live_inodes_wq);
 
 static void sectionsfs_evict_inode(struct inode *inode)
 {
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
-	if (atomic_dec_and_test(&live_inodes))
-		wake_up(&live_inodes_wq);
 }
 
 static const struct super_operations sectionsfs_sops = {
@@ -53,11 +60,8 @@ static int sectionsfs_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
-/*
- * No .owner: kern_mount() would pin the module for good. Module exit waits
- * for the last inode instead (sectionsfs_exit()).
- */
 static struct file_system_type sectionsfs_type = {
+	.owner = THIS_MODULE,
 	.name = "sectionsfs",
 	.init_fs_context = sectionsfs_init_fs_context,
 	.kill_sb = kill_anon_super,
@@ -127,7 +131,6 @@ struct inode *sectionsfs_new_inode(loff_t size)
 
 	if (IS_ERR(inode))
 		return inode;
-	atomic_inc(&live_inodes);
 	inode->i_mode = S_IFREG | 0600;
 	inode->i_op = &sectionsfs_iops;
 	inode->i_fop = &sectionsfs_reopen_fops;
@@ -135,6 +138,13 @@ struct inode *sectionsfs_new_inode(loff_t size)
 	return inode;
 }
 
+/* Whether @inode is one of ours (a handle's, or a control area's). */
+bool sectionsfs_owns(const struct inode *inode)
+{
+	return inode->i_sb->s_type == &sectionsfs_type;
+}
+
+/* The mount and the handle inode; the caller holds a pin. */
 struct vfsmount *sectionsfs_mount(void)
 {
 	return sectionsfs_mnt;
@@ -145,31 +155,89 @@ struct inode *sectionsfs_handle_inode(void)
 	return handle_inode;
 }
 
-int sectionsfs_init(void)
+static int sectionsfs_mount_locked(void)
 {
-	sectionsfs_mnt = kern_mount(&sectionsfs_type);
-	if (IS_ERR(sectionsfs_mnt))
-		return PTR_ERR(sectionsfs_mnt);
+	struct vfsmount *mnt;
+	struct inode *inode;
+
+	lockdep_assert_held(&pin_lock);
+	mnt = kern_mount(&sectionsfs_type);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	sectionsfs_mnt = mnt;
 	/*
 	 * fstat() shows each handle's section size (getattr); i_size is the
 	 * largest, so that copy_file_range() does not succeed with nothing to
 	 * copy but reaches the missing splice method and fails.
 	 */
-	handle_inode = sectionsfs_new_inode(MAX_LFS_FILESIZE);
-	if (IS_ERR(handle_inode)) {
-		kern_unmount(sectionsfs_mnt);
-		return PTR_ERR(handle_inode);
+	inode = sectionsfs_new_inode(MAX_LFS_FILESIZE);
+	if (IS_ERR(inode)) {
+		sectionsfs_mnt = NULL;
+		kern_unmount(mnt);
+		return PTR_ERR(inode);
 	}
+	handle_inode = inode;
+	return 0;
+}
+
+static void sectionsfs_release(struct work_struct *work)
+{
+	mutex_lock(&pin_lock);
+	if (!atomic_read(&pins) && sectionsfs_mnt) {
+		iput(handle_inode);
+		handle_inode = NULL;
+		/* May drop the superblock's module reference: sectionsfs_exit() waits for us. */
+		kern_unmount(sectionsfs_mnt);
+		sectionsfs_mnt = NULL;
+	}
+	mutex_unlock(&pin_lock);
+}
+
+static DECLARE_DELAYED_WORK(release_work, sectionsfs_release);
+
+/**
+ * sectionsfs_pin() - keep sectionsfs mounted, mounting it if need be
+ *
+ * Every section and control area holds a pin. The common case is one atomic
+ * increment; pin_lock is taken only when no pin is held.
+ *
+ * Return: 0, or -errno when the filesystem could not be mounted.
+ */
+int sectionsfs_pin(void)
+{
+	int ret = 0;
+
+	if (atomic_inc_not_zero(&pins))
+		return 0;
+	mutex_lock(&pin_lock);
+	if (!sectionsfs_mnt)
+		ret = sectionsfs_mount_locked();
+	if (!ret)
+		atomic_inc(&pins);
+	mutex_unlock(&pin_lock);
+	return ret;
+}
+
+/* Drop a pin; the last one unmounts a little later (a create-close loop does not remount). */
+void sectionsfs_unpin(void)
+{
+	if (atomic_dec_and_mutex_lock(&pins, &pin_lock)) {
+		mod_delayed_work(system_wq, &release_work, RELEASE_DELAY);
+		mutex_unlock(&pin_lock);
+	}
+}
+
+int sectionsfs_init(void)
+{
 	return 0;
 }
 
 /*
- * The final fput() of a file drops its module reference before its dentry
- * and inode go, so wait for the inodes before the superblock goes.
+ * While mounted, the superblock holds the module, so here nothing is: only
+ * the release that unmounted it may still be returning.
  */
 void sectionsfs_exit(void)
 {
-	iput(handle_inode);
-	wait_event(live_inodes_wq, !atomic_read(&live_inodes));
-	kern_unmount(sectionsfs_mnt);
+	cancel_delayed_work_sync(&release_work);
+	WARN_ON(sectionsfs_mnt);
 }

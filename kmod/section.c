@@ -105,6 +105,7 @@ static void section_free(struct section *sec)
 	sections_name_release(&sec->name);
 	if (sec->user)
 		sections_user_uncharge_section(sec->user);
+	sectionsfs_unpin();
 	kfree(sec);
 }
 
@@ -146,7 +147,7 @@ int section_check_file(struct sections_create_args *args, struct file *file)
 	struct inode *inode = file_inode(file);
 	loff_t isize = i_size_read(inode);
 
-	if (!S_ISREG(inode->i_mode) || inode->i_sb == sectionsfs_mount()->mnt_sb ||
+	if (!S_ISREG(inode->i_mode) || sectionsfs_owns(inode) ||
 	    file->f_op == &sections_handle_fops)
 		return -ENODEV;
 	if (!(file->f_mode & FMODE_READ))
@@ -271,17 +272,25 @@ static int section_init_file(struct section *sec, struct file *file)
  *
  * section_init() backs it.
  *
- * Return: the section with one handle counted, or ERR_PTR(-ENOMEM). On
- * error the name entry and the charge are left to the caller.
+ * Return: the section with one handle counted, or ERR_PTR(-ENOMEM, or an
+ * error mounting sectionsfs). On error the name entry and the charge are
+ * left to the caller.
  */
 struct section *section_alloc(const struct sections_create_args *args,
 			      struct sections_name *name, struct sections_user *user)
 {
 	struct section *sec;
+	int ret;
 
 	sec = kzalloc_obj(*sec, GFP_KERNEL_ACCOUNT);
 	if (!sec)
 		return ERR_PTR(-ENOMEM);
+	/* Its handles live on sectionsfs. */
+	ret = sectionsfs_pin();
+	if (ret) {
+		kfree(sec);
+		return ERR_PTR(ret);
+	}
 	kref_init(&sec->ref);
 	atomic_set(&sec->handles, 1);
 	atomic_set(&sec->views, 0);

@@ -16,7 +16,9 @@
  * in its ->fsync after the VMA is gone), and every such call holds a file
  * reference. The name is removed from the table when the last handle
  * closes, even while views remain. Every file and control area holds a
- * module reference, so the module cannot go while any of them exists.
+ * module reference, and sectionsfs' superblock holds one while it is
+ * mounted (while any section or control area, or any dentry of it, exists:
+ * fs.c), so the module cannot go while any of them exists.
  *
  * Lock order, outermost first:
  *   sections_names_lock     the name table and every name entry. Held for
@@ -165,6 +167,9 @@ struct inode *sectionsfs_handle_inode(void);
 void sectionsfs_set_handle_size(struct dentry *dentry, u64 size);
 extern const struct file_operations sectionsfs_reopen_fops;
 struct vfsmount *sectionsfs_mount(void);
+bool sectionsfs_owns(const struct inode *inode);
+int sectionsfs_pin(void);
+void sectionsfs_unpin(void);
 
 /* control.c */
 struct sections_control *sections_control_get(struct file *file, u64 size, bool writable);

@@ -385,4 +385,45 @@ TEST_F(lifetime, fstat_of_a_path_that_outlived_its_handle)
 	}
 }
 
+/*
+ * rmmod is refused while a path to a handle exists, even with every file,
+ * section and /dev/sections closed: an O_PATH open of /proc/self/fd/N keeps
+ * a dentry of the module's filesystem. (It used to hang rmmod in D state
+ * until that path was closed, then free the module under the VFS.) Runs in a
+ * child that holds nothing else of the module; no fixture keeps the device
+ * open.
+ */
+TEST(rmmod_refused_while_a_path_to_a_handle_exists)
+{
+	pid_t pid;
+
+	if (getuid() != 0)
+		SKIP(return, "needs root, to try rmmod");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char path[64];
+		int dev, h, p, st;
+
+		dev = sections_open_dev();
+		CHILD_CHECK(dev >= 0);
+		h = sec_create(dev, page_size(), NULL, SECTIONS_PAGE_READWRITE, 0, NULL);
+		CHILD_CHECK(h >= 0);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", h);
+		p = open(path, O_PATH | O_CLOEXEC);
+		CHILD_CHECK(p >= 0);
+		close(h);
+		close(dev);
+		/* Past the filesystem's one-second linger, and control-area teardowns. */
+		sleep(3);
+		st = system("rmmod sections 2>/dev/null");
+		CHILD_CHECK(st != 0);
+		CHILD_CHECK(access("/sys/module/sections", F_OK) == 0);
+		close(p);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, access(SECTIONS_DEV, F_OK));
+}
+
 TEST_HARNESS_MAIN

@@ -2,7 +2,8 @@
 /*
  * Per-user limits: how many live sections, and how many names, each user
  * (the creator's effective kuid, so a uid mapped through user namespaces is
- * the user it maps to) may hold. /dev/sections is open to every local user:
+ * the user it maps to; inside an unprivileged user's namespaces, that user:
+ * charged_uid()) may hold. /dev/sections is open to every local user:
  * without a bound, one of them could pin kernel memory for inodes, files
  * and name entries that no memory cgroup limit covers in full.
  */
@@ -12,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/user_namespace.h>
 
 #include "compat.h"
 #include "sections.h"
@@ -59,6 +61,25 @@ static bool privileged(void)
 	return ns_capable_noaudit(&init_user_ns, CAP_SYS_RESOURCE);
 }
 
+/*
+ * Whom a create counts against: the caller's effective kuid, except inside a
+ * user namespace that an unprivileged user made, where it is that user (the
+ * owner of the outermost namespace below the initial one). Subordinate uids
+ * (/etc/subuid gives a user 65536 of them) would otherwise multiply the
+ * limits by as many. Namespaces root made are root's business: there the
+ * caller's kuid counts, as outside.
+ */
+static kuid_t charged_uid(void)
+{
+	const struct user_namespace *ns = current_user_ns();
+
+	while (ns->parent && ns->parent != &init_user_ns)
+		ns = ns->parent;
+	if (ns == &init_user_ns || uid_eq(ns->owner, GLOBAL_ROOT_UID))
+		return current_euid();
+	return ns->owner;
+}
+
 /**
  * sections_user_charge_section() - count a new section for the caller
  *
@@ -73,7 +94,7 @@ struct sections_user *sections_user_charge_section(void)
 {
 	unsigned int max = READ_ONCE(max_sections_per_user);
 	struct sections_user *user, *fresh = NULL;
-	kuid_t uid = current_euid();
+	kuid_t uid = charged_uid();
 	bool unlimited = false;
 
 	for (;;) {

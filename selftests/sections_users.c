@@ -1758,6 +1758,100 @@ TEST_F(limits, per_user)
 	EXPECT_EQ(0, wait_child(pid));
 }
 
+/* Grandchild: inside the namespace, become inner uid @uid and create @n unnamed sections. */
+static void child_inner_creates(int dev, long ps, uid_t uid, int n, int expect_last_errno,
+				int hold_fd)
+{
+	char c;
+	int i, h;
+
+	CHILD_CHECK(setresgid(uid, uid, uid) == 0);
+	CHILD_CHECK(setresuid(uid, uid, uid) == 0);
+	for (i = 0; i < n; i++) {
+		h = create_unnamed(dev, ps);
+		if (i == n - 1 && expect_last_errno) {
+			CHILD_CHECK(h == -1 && errno == expect_last_errno);
+			break;
+		}
+		CHILD_CHECK(h >= 0);
+	}
+	/* Keep them until told. */
+	if (hold_fd >= 0)
+		CHILD_CHECK(read(hold_fd, &c, 1) >= 0);
+	_exit(0);
+}
+
+/*
+ * Subordinate uids do not multiply the limit: everything created inside a
+ * user namespace that uid 1000 made, by any uid mapped there, counts
+ * against uid 1000.
+ */
+TEST_F(limits, subordinate_uids_count_against_the_namespace_owner)
+{
+	int go[2], hold[2], st;
+	char path[64], c = 0;
+	pid_t ns_child, outside;
+
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(hold));
+	ns_child = fork();
+	ASSERT_LE(0, ns_child);
+	if (ns_child == 0) {
+		pid_t g1, g2;
+
+		close(go[1]);
+		close(hold[1]);
+		CHILD_CHECK(become(1000, 1000, 0, NULL) == 0);
+		CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
+		/* The parent maps inner 0-7 to 300000-300007 (it may: it is root outside). */
+		CHILD_CHECK(read(go[0], &c, 1) == 1);
+		g1 = fork();
+		CHILD_CHECK(g1 >= 0);
+		if (g1 == 0)
+			child_inner_creates(self->dev, self->ps, 1, 3, 0, hold[0]);
+		usleep(300000);
+		g2 = fork();
+		CHILD_CHECK(g2 >= 0);
+		if (g2 == 0)
+			child_inner_creates(self->dev, self->ps, 2, TEST_MAX_SECTIONS - 3 + 1, ENOSPC,
+					    -1);
+		CHILD_CHECK(waitpid(g2, &st, 0) == g2 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		CHILD_CHECK(waitpid(g1, &st, 0) == g1 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		_exit(0);
+	}
+	close(go[0]);
+	close(hold[0]);
+	usleep(300000);
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)ns_child);
+	EXPECT_EQ(0, write_str(path, "0 300000 8"));
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)ns_child);
+	EXPECT_EQ(0, write_str(path, "deny"));
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)ns_child);
+	EXPECT_EQ(0, write_str(path, "0 300000 8"));
+	EXPECT_EQ(1, write(go[1], &c, 1));
+	usleep(1500000);
+
+	/*
+	 * uid 1000 itself, outside, shares that count: with inner uid 1's
+	 * three sections alive, it gets the rest of the limit and no more.
+	 */
+	outside = fork();
+	ASSERT_LE(0, outside);
+	if (outside == 0) {
+		int i;
+
+		CHILD_CHECK(become(1000, 1000, 0, NULL) == 0);
+		for (i = 3; i < TEST_MAX_SECTIONS; i++)
+			CHILD_CHECK(create_unnamed(self->dev, self->ps) >= 0);
+		CHILD_CHECK_ERR(ENOSPC, create_unnamed(self->dev, self->ps));
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_child(outside));
+	close(hold[1]);
+	EXPECT_EQ(0, wait_child(ns_child));
+	close(go[1]);
+}
+
 /* CAP_SYS_RESOURCE lifts the limits; root without it is limited like anyone. */
 TEST_F(limits, root_not_limited)
 {

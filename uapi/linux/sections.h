@@ -285,7 +285,8 @@ struct sections_page_query {
  * even while mapped (they become clean and are dirtied again by the next
  * write); with SECTIONS_FLUSH_DURABLE the range is then fsync'ed. A write-back
  * error, this one or an earlier lazy one, is returned here (EIO, ENOSPC...).
- * msync(MS_SYNC) on a view does the durable flush.
+ * msync(MS_SYNC) on a view does the durable flush. A fatal signal ends a
+ * flush (EINTR); the pages it did not write stay dirty.
  *
  * Pagefile-backed sections have nothing to write: the call validates the
  * range and succeeds.

@@ -274,7 +274,12 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		folio_put(folio);
 	}
 	run->nr_pages = 0;
-	if (err && !ca->wb_error)
+	/*
+	 * A flusher killed mid-run gets EINTR from the file (the write path
+	 * stops for a fatal signal): its pages are dirty again, and that is no
+	 * error of the file's to report to the next flush or query.
+	 */
+	if (err && !(err == -EINTR && fatal_signal_pending(current)) && !ca->wb_error)
 		WRITE_ONCE(ca->wb_error, err);
 	return err;
 }

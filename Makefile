@@ -7,6 +7,11 @@
 #   make check-install  host-side checks of install, modules_install and DKMS
 #   make run          the demo: a guest with the module, two processes sharing a named section
 #   make bench-run    benchmarks: sections against the Linux primitives, as ratios (6.12 guest)
+#   make stress       multi-process stress with SIGKILLs, files checked against a model (debug
+#                     guest, STRESS_SECONDS=300; STRESS_KERNEL=6.12, STRESS_SEED=N, and
+#                     STRESS_ARGS for sections_stress, e.g. -E)
+#   make fuzz         the structured fuzzer, 1000000 operations in a debug guest with coverage
+#                     (about 25 min; scripts/run-fuzz --kernel K --seconds S for others)
 #   make KDIR=DIR     build the module against another kernel tree or headers
 #
 # Installing (see README, "Install"); DESTDIR is honoured by every target:
@@ -99,6 +104,20 @@ bench: lib
 # Ratios against the native primitives, in a 6.12 guest (scripts/run-bench --kernel K for others).
 bench-run:
 	scripts/run-bench
+
+# Workers SIGKILLed at random while they share sections; files checked (scripts/run-stress).
+STRESS_KERNEL ?= debug
+STRESS_SECONDS ?= 300
+.PHONY: stress
+stress:
+	scripts/run-stress --kernel $(STRESS_KERNEL) --seconds $(STRESS_SECONDS) \
+		$(if $(STRESS_SEED),--seed $(STRESS_SEED)) $(if $(STRESS_ARGS),-- $(STRESS_ARGS))
+
+# Random ioctls, views, forks and kills in threads and processes, checked against the uapi
+# (scripts/run-fuzz; FUZZ_SEED=N replays a seed).
+.PHONY: fuzz
+fuzz:
+	scripts/run-fuzz --kernel debug --ops 1000000 $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 check:
 	scripts/check

@@ -88,6 +88,7 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
 	mutex_init(&ca->grow_lock);
 	INIT_DELAYED_WORK(&ca->writer, sections_writer_work);
 	INIT_WORK(&ca->teardown, sections_control_teardown);
+	ca->kcov_handle = kcov_common_handle();
 	/* Teardown runs from a workqueue after the last file has gone. */
 	__module_get(THIS_MODULE);
 	return ca;
@@ -174,6 +175,7 @@ void sections_control_teardown(struct work_struct *work)
 {
 	struct sections_control *ca = container_of(work, struct sections_control, teardown);
 
+	kcov_remote_start_common(ca->kcov_handle);
 	cancel_delayed_work_sync(&ca->writer);
 	/* Once more if the first try failed (a transient error): data is at stake. */
 	if (sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_FINAL))
@@ -190,6 +192,7 @@ void sections_control_teardown(struct work_struct *work)
 	iput(ca->inode);
 	sectionsfs_unpin();
 	kfree(ca);
+	kcov_remote_stop();
 	/* sections_exit() destroys sections_wq first, so this work has returned. */
 	module_put(THIS_MODULE);
 }

@@ -227,7 +227,7 @@ void sectionsfs_unpin(void)
 	}
 }
 
-int sectionsfs_init(void)
+int __init sectionsfs_init(void)
 {
 	return 0;
 }

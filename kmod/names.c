@@ -96,7 +96,7 @@ static unsigned long *gen_of(const struct sections_name *entry)
 	return &names_gen[key_hashfn(entry, 0, 0) % WAIT_BUCKETS];
 }
 
-int sections_names_init(void)
+int __init sections_names_init(void)
 {
 	return rhashtable_init(&names, &names_params);
 }

@@ -85,7 +85,7 @@ static const struct file_operations reserve_fops = {
 	.llseek = noop_llseek,
 };
 
-void sections_placeholder_init(void)
+void __init sections_placeholder_init(void)
 {
 	debug_dir = debugfs_create_dir("sections", NULL);
 	debugfs_create_file("reserve_name", 0200, debug_dir, NULL, &reserve_fops);

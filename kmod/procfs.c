@@ -121,7 +121,7 @@ static const struct proc_ops names_proc_ops = {
 	.proc_release = names_release,
 };
 
-int sections_procfs_init(void)
+int __init sections_procfs_init(void)
 {
 	return proc_create("sections", 0444, NULL, &names_proc_ops) ? 0 : -ENOMEM;
 }

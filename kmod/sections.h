@@ -48,6 +48,7 @@
 
 #include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/kcov.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -155,6 +156,13 @@ struct sections_control {
 	atomic_long_t nr_dirty;
 	struct delayed_work writer;
 	struct work_struct teardown;
+	/*
+	 * The KCOV handle of the task that made it: the writer and the
+	 * teardown run in kworkers, and a fuzzer that passed a common handle
+	 * to KCOV_REMOTE_ENABLE sees their coverage (as vhost does). Nothing
+	 * without CONFIG_KCOV. typeof: a u64 before 7.1, a struct since.
+	 */
+	typeof(kcov_common_handle()) kcov_handle;
 };
 
 extern struct workqueue_struct *sections_wq;

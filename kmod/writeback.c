@@ -53,6 +53,8 @@ static struct work_struct kick_all_work;
 /* Reclaim calls the shrinker in bursts: one kick per KICK_INTERVAL is enough. */
 #define KICK_INTERVAL (HZ / 10)
 static unsigned long last_kick;
+/* For KCOV: the last task that asked for kick_all_work (see struct sections_control). */
+static typeof(kcov_common_handle()) kick_all_kcov;
 /* The longest a page fault waits for the writers, as balance_dirty_pages()'s pause. */
 #define THROTTLE_MAX (HZ / 5)
 
@@ -108,6 +110,7 @@ void sections_dirty_throttle(void)
 {
 	if (!over_dirty_limit())
 		return;
+	kick_all_kcov = kcov_common_handle();
 	queue_work(sections_wq, &kick_all_work);
 	wait_event_killable_timeout(dirty_wait, !over_dirty_limit(), THROTTLE_MAX);
 }
@@ -135,10 +138,12 @@ static unsigned long dirty_scan(struct shrinker *shrinker, struct shrink_control
 
 static void kick_all(struct work_struct *work)
 {
+	kcov_remote_start_common(kick_all_kcov);
 	sections_controls_kick_all();
+	kcov_remote_stop();
 }
 
-int sections_writeback_init(void)
+int __init sections_writeback_init(void)
 {
 	last_kick = jiffies - KICK_INTERVAL - 1;
 	INIT_WORK(&kick_all_work, kick_all);
@@ -473,9 +478,11 @@ void sections_writer_work(struct work_struct *work)
 	enum sections_wb_mode mode = over_dirty_limit() ? SECTIONS_WB_TRIM : SECTIONS_WB_LAZY;
 	unsigned long written = 0;
 
+	kcov_remote_start_common(ca->kcov_handle);
 	write_back(ca, 0, ULONG_MAX, mode, &written);
 	if (written && over_dirty_limit())
 		mod_delayed_work(sections_wq, &ca->writer, 0);
 	else if (mapping_tagged(ca->inode->i_mapping, PAGECACHE_TAG_DIRTY))
 		sections_writer_kick(ca);
+	kcov_remote_stop();
 }

@@ -31,10 +31,12 @@
  *   fuzz: N operations, R ops/s, seed S
  * and the exit status 0.
  *
- * Reproducing: each thread's operations come from a PRNG seeded with
- * (seed, process, thread, incarnation), so -s SEED with the same -p and -j
- * replays the same sequence per thread; how the threads interleave, and
- * when a child is killed, is up to the scheduler.
+ * Reproducing: each thread draws its choices from a PRNG (splitmix64)
+ * seeded with (seed, process, thread, incarnation). With -p 1 -j 1, -s SEED
+ * replays the same operations as long as the kernel answers the same; with
+ * more threads a choice lands on whatever the others left in the shared
+ * table, and when a child is killed is up to the scheduler, so the ring of
+ * a failing thread's last operations is what to rebuild a test from.
  *
  * -c (coverage): each thread traces the module's basic blocks with KCOV
  * (the debug kernel instruments only the module); the PCs are printed as
@@ -42,6 +44,9 @@
  * scripts/run-fuzz to map onto sections.ko. KCOV sees only the calling
  * task: work the module defers to kworkers (write-back, teardown) and the
  * short-lived grandchildren are not counted.
+ *
+ * SECTIONS_FUZZ_HANG=1 in the environment makes the first thread hang in
+ * its first operation: a test of the watchdog.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -68,6 +73,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -191,7 +197,7 @@ struct shared {
 	_Atomic u64 ops;		/* operations started, all processes */
 	_Atomic int stop;
 	_Atomic int failed;
-	_Atomic int hung;
+	pid_t main_pid;
 	_Atomic int lowmem;		/* MemAvailable is low: no new pages for now */
 	_Atomic u64 lowmem_times;
 	_Atomic pid_t child[MAX_PROCS];
@@ -205,7 +211,7 @@ static struct shared *sh;
 
 /* Options. */
 static u64 opt_ops, opt_seed;
-static int opt_secs, opt_threads = 4, opt_procs = 3, opt_cov, opt_verbose;
+static int opt_secs, opt_threads = 4, opt_procs = 3, opt_cov, opt_fault, opt_verbose;
 static const char *opt_dir = "/tmp/sections-fuzz";
 static bool seed_given;
 
@@ -232,7 +238,7 @@ struct ctx {
 	int dev;			/* this thread's own /dev/sections */
 	char *scr;
 	unsigned long *kcov;		/* KCOV area, or NULL */
-	int kcov_fd;
+	bool faulty;			/* runs with make-it-fail (-F): any errno goes */
 	u64 *cov_local;
 	sigjmp_buf jb;
 	volatile sig_atomic_t in_touch;
@@ -495,7 +501,8 @@ static bool judge(enum op op, const char *what, long ret, int err, eset sure, es
 		}
 		return true;
 	}
-	if (!in_set(ok, err)) {
+	/* An injected allocation failure may surface as any errno the path has. */
+	if (!in_set(ok, err) && !cur->faulty) {
 		set_names(ok, names, sizeof(names));
 		fail("%s failed with %s (%s); allowed: %s%s", what, ename(err), strerror(err),
 		     sure ? "" : "success, ", names);
@@ -526,6 +533,7 @@ struct hent {
 	int backing;		/* SECTIONS_BACKING_*; 0 unknown */
 	int name;		/* index in the name pool; -1 unnamed or unknown */
 	int pins;		/* calls that must not see the fd closed (SCM_RIGHTS) */
+	bool disk;		/* file-backed on the -d disk (not tmpfs): may be dirtied in bursts */
 };
 
 /*
@@ -550,6 +558,7 @@ struct vent {
 	u32 access;		/* rights of the handle it was mapped through */
 	u32 sprot;		/* the section's protection */
 	int backing;
+	bool disk;		/* as struct hent's */
 	u64 off;		/* offset in the section */
 	int arena;		/* arena slot it sits in, or -1 */
 };
@@ -1094,18 +1103,25 @@ static u32 granted(u32 access, u32 prot)
 
 /* ---- touching views: faults are caught per thread ---- */
 
+static int my_proc;
+
 static void crash(int sig, void *addr)
 {
 	char who[96];
 
-	who_am_i(who, sizeof(who));
+	if (cur)
+		who_am_i(who, sizeof(who));
+	else
+		snprintf(who, sizeof(who), "process %d main thread (pid %d)", my_proc,
+			 (int)getpid());
 	atomic_store(&sh->stop, 1);
 	atomic_store(&sh->failed, 1);
 	say("fuzz: FAIL: %s: the fuzzer crashed: signal %d (%s) at %p\n", who, sig,
 	    strsignal(sig), addr);
 	say("fuzz: FAIL: seed %llu (-s %llu -p %d -j %d)\n", sh->seed, sh->seed, opt_procs,
 	    opt_threads);
-	dump_slot(cur->slot, who);
+	if (cur)
+		dump_slot(cur->slot, who);
 }
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
@@ -1116,10 +1132,15 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 		c->in_touch = 0;
 		siglongjmp(c->jb, sig);
 	}
-	/* Not an access to a view: the fuzzer itself is broken. Die of the signal. */
-	if (c)
-		crash(sig, si->si_addr);
+	/*
+	 * Not an access to a view: the fuzzer itself is broken. Die of the
+	 * signal: a fault comes again on return, one sent with kill() must be
+	 * raised again.
+	 */
+	crash(sig, si->si_addr);
 	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig);
 }
 
 /* Read or write n bytes at p (n <= one page): 0, or the signal it raised. */
@@ -1146,6 +1167,9 @@ static int touch(char *p, size_t n, bool write, int val)
 #define PATH_EMPTY	7	/* stays empty: size 0 creates on it are ENODATA */
 
 static char paths[NR_PATHS][PATH_MAX];
+/* A file that fills the disk now and then, so write-back meets ENOSPC; never on tmpfs. */
+static char filler[PATH_MAX];
+static bool can_fill;
 
 static const char *tmp_dir = "/tmp/sections-fuzz-tmp";
 
@@ -1162,6 +1186,14 @@ static void init_paths(void)
 	for (i = 5; i < 7; i++)
 		snprintf(paths[i], PATH_MAX, "%s/t%d", tmp_dir, i);
 	snprintf(paths[PATH_EMPTY], PATH_MAX, "%s/empty", opt_dir);
+	snprintf(filler, PATH_MAX, "%s/filler", opt_dir);
+	unlink(filler);
+	{
+		struct statfs sfs;
+
+		/* tmpfs is RAM: filling it would fill the memory. */
+		can_fill = !statfs(opt_dir, &sfs) && sfs.f_type != 0x01021994;
+	}
 	fd = open(paths[PATH_EMPTY], O_RDONLY | O_CREAT | O_TRUNC, 0444);
 	if (fd < 0) {
 		say("fuzz: cannot create %s: %s\n", paths[PATH_EMPTY], strerror(errno));
@@ -1357,6 +1389,11 @@ static u64 pick_size(bool file)
 			return (u64[]){ SECTIONS_SIZE_MAX + 1, SECTIONS_SIZE_MAX + ps, ~0ULL,
 					1ULL << 63 }[rnd(4)];
 		return SECTIONS_SIZE_MAX + 1 + rnd64() % (~0ULL - SECTIONS_SIZE_MAX);
+	case 6: case 7:
+		/* Files: room for a burst of dirty pages (see op_touch()). */
+		if (file)
+			return (8ULL << 20) << rnd(3);
+		return (1 + rnd(16)) * ps;
 	default:
 		return (1 + rnd(file ? 32 : 16)) * ps;
 	}
@@ -1582,6 +1619,7 @@ static void op_create(void)
 		e.prot = a->protection;
 		e.size = a->size ? (a->size + ps - 1) & ~(u64)(ps - 1) : 0;
 		e.backing = file ? SECTIONS_BACKING_FILE : SECTIONS_BACKING_PAGEFILE;
+		e.disk = file && b.path >= 0 && b.path < 5 && can_fill;
 		check_info(ret, &e, true, a->size, a->attributes, a->mode, !named);
 	}
 	add_handle(&e);
@@ -2273,6 +2311,7 @@ static void op_mmap(void)
 	v.access = h.access;
 	v.sprot = h.prot;
 	v.backing = h.backing;
+	v.disk = h.disk;
 	v.off = off;
 	v.arena = -1;
 	add_view(&v);
@@ -2460,16 +2499,13 @@ static void op_mremap(void)
 	steady = view_end(idx, &nv, &ch);
 	if (p != MAP_FAILED && p != v.addr && r != 8)
 		arena_refill(v.arena, v.len);
-	if (slot >= 0) {
-		/* The move failed: the slot's reservation is whole unless mremap unmapped it. */
-		if (!msync(target, v.len, MS_ASYNC)) {
-			lock();
-			tab.arena_busy[slot] = false;
-			unlock();
-		} else {
-			arena_refill(slot, v.len);
-		}
-	}
+	/*
+	 * The move failed. mremap() may have unmapped the target first, and a
+	 * view made since may sit in that hole: the slot is free again only if
+	 * it can be filled without replacing anything (else it is given up).
+	 */
+	if (slot >= 0)
+		arena_refill(slot, v.len);
 	if (steady)
 		judge(OP_MREMAP, "mremap of a view", p == MAP_FAILED ? -1 : 0, err, sure, 0);
 	if (p != MAP_FAILED && sure && r == 8 && p != v.addr)
@@ -2733,14 +2769,21 @@ static void op_query_view_pages(void)
  * access it must work (a file-backed view may raise SIGBUS: its file can
  * be truncated under it); where it does not, it must fault with SIGSEGV.
  * Only the first TOUCH_WINDOW bytes and the last page are touched, which
- * bounds the memory a run uses.
+ * bounds the memory a run uses; but now and then a shared writable view of
+ * a file on the disk has up to BURST bytes dirtied at once, to push the
+ * dirty pages past the module's limit (run-fuzz sets it low): writers are
+ * throttled and views trimmed. Those are file pages: the module's limit
+ * bounds them, and once written they can be reclaimed.
  */
+#define BURST		(8UL << 20)
+
 static void op_touch(void)
 {
 	struct vent v;
 	int idx, i, n = 1 + rnd(6), sig;
-	bool steady, write, readable, writable;
+	bool steady, write, readable, writable, burst;
 	size_t off, size, window;
+	int64_t until = 0;
 
 	if (atomic_load(&sh->lowmem) || !pick_view(&v, &idx, &steady))
 		return;
@@ -2754,15 +2797,26 @@ static void op_touch(void)
 	 */
 	readable = v.prot & (PROT_READ | PROT_WRITE);
 	writable = v.prot & PROT_WRITE;
-	rec("touch %p+%#zx prot=%#x %s", v.addr, v.len, v.prot,
-	    v.backing == SECTIONS_BACKING_FILE ? "file" : "pagefile");
+	burst = v.disk && v.shared && writable && one_in(4);
+	/* A throttled writer waits up to 200 ms a fault: a burst stops after 5 s. */
+	if (burst) {
+		n = (v.len < BURST ? v.len : BURST) / ps;
+		until = now_ns() + 5000000000LL;
+	}
+	rec("touch %p+%#zx prot=%#x %s%s", v.addr, v.len, v.prot,
+	    v.backing == SECTIONS_BACKING_FILE ? "file" : "pagefile", burst ? " burst" : "");
 	for (i = 0; i < n; i++) {
-		off = one_in(6) ? v.len - 1 - rnd(ps) : rnd(window);
-		write = one_in(2);
-		size = one_in(8) ? 1 + rnd(ps - off % ps) : 1;
+		off = burst ? (size_t)i * ps : one_in(6) ? v.len - 1 - rnd(ps) : rnd(window);
+		write = burst || one_in(2);
+		size = !burst && one_in(8) ? 1 + rnd(ps - off % ps) : 1;
 		sig = touch(v.addr + off, size, write, (int)rnd(256));
-		rec_add(" %c%zx%s", write ? 'w' : 'r', off, sig == SIGSEGV ? "!SEGV" :
-			sig == SIGBUS ? "!BUS" : "");
+		if (!burst || sig)
+			rec_add(" %c%zx%s", write ? 'w' : 'r', off, sig == SIGSEGV ? "!SEGV" :
+				sig == SIGBUS ? "!BUS" : "");
+		if (burst && (sig || (!(i % 64) && now_ns() > until))) {
+			n = i + 1;	/* out of time, or the file was truncated under it */
+			rec_add(" %d pages", n);
+		}
 		if (!steady || !view_same(idx, v.gen))
 			return;
 		if (!write && v.prot == PROT_EXEC)
@@ -2889,13 +2943,16 @@ static void op_fork(void)
 	u64 seed = rnd64(), ops = 1 + rnd(24);
 	int64_t deadline;
 	bool kill_it = one_in(3), killed = false;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	rec("fork ops=%llu%s", ops, kill_it ? " kill" : "");
 	lock();
 	pid = fork();
 	if (!pid) {
+		/* Dies with the thread that forked it; it may have died already. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
 		pthread_mutex_init(&tab.lock, NULL);
 		gc_ctx = *cur;
 		gc_ctx.rng = seed;
@@ -2946,6 +3003,7 @@ struct mail {
 	u32 access, prot;
 	int backing, name;
 	u64 size;
+	int disk;
 };
 
 #define MAIL_MAGIC	0x5ec7f022
@@ -2963,7 +3021,7 @@ static void op_send(void)
 	/* Pinned: the fd must stay this handle while it is in sendmsg(). */
 	if (!pin_handle(&h, &idx))
 		return;
-	m = (struct mail){ MAIL_MAGIC, h.access, h.prot, h.backing, h.name, h.size };
+	m = (struct mail){ MAIL_MAGIC, h.access, h.prot, h.backing, h.name, h.size, h.disk };
 	msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
 	cm = CMSG_FIRSTHDR(&msg);
 	cm->cmsg_level = SOL_SOCKET;
@@ -3020,6 +3078,7 @@ static void op_recv(void)
 		e.size = m.size;
 		e.backing = m.backing;
 		e.name = m.name >= 0 && m.name < NR_NAMES ? m.name : -1;
+		e.disk = m.disk;
 		check_info(e.fd, &e, false, 0, 0, 0, false);
 		add_handle(&e);
 	}
@@ -3038,9 +3097,29 @@ static u64 file_size(int path)
 static void op_file(void)
 {
 	char *buf = scr(SCR_RW) + 1024;
-	int r = rnd(14), idx, fd, ret, p = rnd(PATH_EMPTY), oflags;
+	int r = rnd(15), idx, fd, ret, p = rnd(PATH_EMPTY), oflags;
 	struct fent f;
 	off_t off = rnd(1024) * 4096 + (one_in(4) ? rnd(4096) : 0);
+	struct statfs sfs;
+
+	if (r == 14) {
+		if (!can_fill || !one_in(8))
+			return;
+		/* Fill the disk but for a few blocks, or give the space back. */
+		fd = open(filler, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0)
+			return;
+		if (one_in(2) && !fstatfs(fd, &sfs) && sfs.f_bavail > 64) {
+			rec("file fill %llu blocks", (u64)sfs.f_bavail - 64);
+			ret = fallocate(fd, 0, 0, (off_t)(sfs.f_bavail - 64) * sfs.f_bsize);
+		} else {
+			rec("file drain");
+			ret = ftruncate(fd, 0);
+		}
+		rec_ret(ret, errno);
+		close(fd);
+		return;
+	}
 
 	if (r < 3 || !pick_file(&f, &idx, r == 3 ? F_PLACEHOLDER : F_BACKING)) {
 		if (r == 3)
@@ -3264,21 +3343,15 @@ static void kcov_setup(int threads)
 	}
 }
 
-static void cov_add(u64 pc)
+static u64 cov_hash(u64 pc)
 {
-	u64 h = (pc * 0x9e3779b97f4a7c15ULL) >> 40, i, old;
+	return (pc * 0x9e3779b97f4a7c15ULL) >> 40;
+}
 
-	/* This thread's own filter first: most PCs were seen before. */
-	for (i = 0; i < 16; i++) {
-		u64 *l = &cur->cov_local[(h + i) & (COV_LOCAL - 1)];
+static void cov_add_shared(u64 pc)
+{
+	u64 h = cov_hash(pc), i, old;
 
-		if (*l == pc)
-			return;
-		if (!*l) {
-			*l = pc;
-			break;
-		}
-	}
 	for (i = 0; i < COV_SLOTS; i++) {
 		_Atomic u64 *s = &sh->cov[(h + i) & (COV_SLOTS - 1)];
 
@@ -3294,6 +3367,80 @@ static void cov_add(u64 pc)
 				return;
 		}
 	}
+}
+
+static void cov_add(u64 pc)
+{
+	u64 h = cov_hash(pc), i;
+
+	/* This thread's own filter first: most PCs were seen before. */
+	for (i = 0; i < 16; i++) {
+		u64 *l = &cur->cov_local[(h + i) & (COV_LOCAL - 1)];
+
+		if (*l == pc)
+			return;
+		if (!*l) {
+			*l = pc;
+			break;
+		}
+	}
+	cov_add_shared(pc);
+}
+
+/*
+ * The module's kworkers (lazy writer, control-area teardown) trace into
+ * remote_area when they work for a control area this run made: the main
+ * thread passes a common handle to KCOV_REMOTE_ENABLE before it makes any
+ * thread or process, every task of the run inherits it, and the module
+ * records it in each control area it makes (kcov_remote_start_common()).
+ * The kernel appends each kworker's trace to remote_area; the supervisor
+ * drains it.
+ */
+static unsigned long *remote_area;
+
+static void kcov_remote_setup(void)
+{
+	struct kcov_remote_arg arg = {
+		.trace_mode = KCOV_TRACE_PC,
+		.area_size = KCOV_WORDS,
+		.common_handle = kcov_remote_handle(KCOV_SUBSYSTEM_COMMON, (u32)getpid()),
+	};
+	int fd = open(KCOV_PATH, O_RDWR | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return;
+	if (ioctl(fd, KCOV_INIT_TRACE, (unsigned long)KCOV_WORDS))
+		goto out;
+	p = mmap(NULL, KCOV_WORDS * sizeof(unsigned long), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	if (p == MAP_FAILED)
+		goto out;
+	if (ioctl(fd, KCOV_REMOTE_ENABLE, &arg)) {
+		say("fuzz: coverage: KCOV_REMOTE_ENABLE: %s (kworkers not traced)\n",
+		    strerror(errno));
+		munmap(p, KCOV_WORDS * sizeof(unsigned long));
+		goto out;
+	}
+	remote_area = p;
+	return;		/* fd stays open: closing it would end the remote tracing */
+out:
+	close(fd);
+}
+
+static void kcov_remote_drain(void)
+{
+	unsigned long n, i;
+
+	if (!remote_area)
+		return;
+	n = __atomic_load_n(&remote_area[0], __ATOMIC_ACQUIRE);
+	if (n >= KCOV_WORDS)
+		n = KCOV_WORDS - 1;
+	for (i = 1; i <= n; i++)
+		cov_add_shared(remote_area[i]);
+	/* A trace appended meanwhile is lost or counted twice: coverage is a lower bound. */
+	__atomic_store_n(&remote_area[0], 0, __ATOMIC_RELEASE);
 }
 
 static void kcov_begin(void)
@@ -3317,7 +3464,6 @@ static void kcov_end(void)
 
 /* ---- threads and processes ---- */
 
-static int my_proc;
 static u32 my_gen;
 static struct ctx ctxs[MAX_THREADS];
 static pthread_t threads[MAX_THREADS];
@@ -3335,6 +3481,10 @@ static void run_ops(u64 max, bool grandchild)
 		op = pick_op(grandchild);
 		cur->nops++;
 		cur->recorded = false;
+		if (!cur->proc && !cur->thread && cur->nops == 1 && getenv("SECTIONS_FUZZ_HANG")) {
+			rec("hang (SECTIONS_FUZZ_HANG)");
+			sleep(1000);
+		}
 		kcov_begin();
 		ops[op].fn();
 		kcov_end();
@@ -3387,6 +3537,18 @@ static void thread_setup(int t)
 	mprotect(p + SCR_NONE * ps, ps, PROT_NONE);
 	if (kcov_areas[t] && !ioctl(kcov_fds[t], KCOV_ENABLE, KCOV_TRACE_PC))
 		c->kcov = kcov_areas[t];
+	/*
+	 * -F: one thread in four has the allocations made with the module's
+	 * code on the stack fail now and then (the guest set up failslab and
+	 * fail_page_alloc, task-filtered; scripts/guest-fault-inject -s).
+	 */
+	if (opt_fault && !(splitmix(&c->rng) % 4)) {
+		int fd = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+
+		c->faulty = fd >= 0 && write(fd, "1", 1) == 1;
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 static void *worker(void *arg)
@@ -3445,6 +3607,8 @@ static void __attribute__((noreturn)) child_main(int proc, u32 gen)
 	int t;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != sh->main_pid)
+		_exit(0);
 	pthread_mutex_init(&tab.lock, NULL);
 	my_proc = proc;
 	my_gen = gen;
@@ -3616,6 +3780,7 @@ static void supervise(int64_t start)
 		usleep(20000);
 		if (!(tick++ % 25))
 			watch_memory();
+		kcov_remote_drain();
 		if (deadline && now_ns() >= deadline)
 			atomic_store(&sh->stop, 1);
 		for (p = 1; p < opt_procs; p++) {
@@ -3692,6 +3857,7 @@ static void print_coverage(void)
 
 	if (!opt_cov)
 		return;
+	kcov_remote_drain();
 	if (kcov_missing || !atomic_load(&sh->cov_count)) {
 		out("fuzz: coverage: no KCOV (%s)%s: -c did nothing\n", KCOV_PATH,
 		    kcov_missing ? " to open" : " recorded nothing");
@@ -3706,8 +3872,9 @@ static void print_coverage(void)
 			n++;
 		}
 	}
-	out("fuzz: coverage: %llu distinct PCs, traced in the fuzzer's worker threads only "
-	    "(not kworkers: lazy write-back and teardown; not forked children of workers)\n", n);
+	out("fuzz: coverage: %llu distinct PCs, traced in the fuzzer's worker threads%s "
+	    "(not in forked children of workers)\n", n,
+	    remote_area ? " and the module's kworkers" : " only (not kworkers)");
 }
 
 static void print_counts(void)
@@ -3740,6 +3907,9 @@ static void close_everything(void)
 	memset(&tab.f, 0, sizeof(tab.f));
 	close(mailbox[0]);
 	close(mailbox[1]);
+	/* The last write-backs must find room. */
+	if (can_fill)
+		unlink(filler);
 }
 
 /*
@@ -3784,6 +3954,7 @@ static void usage(void)
 	    "  -d DIR      directory for backing files (default /tmp/sections-fuzz)\n"
 	    "  -s SEED     seed (default from the time; printed)\n"
 	    "  -c          coverage with KCOV (kcov-pc: lines for scripts/run-fuzz)\n"
+	    "  -F          a quarter of the threads run with make-it-fail (fault injection)\n"
 	    "  -v          progress and processes; -vv every operation\n",
 	    MAX_THREADS, MAX_PROCS);
 	exit(2);
@@ -3798,7 +3969,7 @@ int main(int argc, char **argv)
 	u64 done;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "n:t:j:p:d:s:cvh")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:j:p:d:s:cFvh")) != -1) {
 		switch (c) {
 		case 'n':
 			opt_ops = strtoull(optarg, NULL, 0);
@@ -3821,6 +3992,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			opt_cov = 1;
+			break;
+		case 'F':
+			opt_fault = 1;
 			break;
 		case 'v':
 			opt_verbose++;
@@ -3849,6 +4023,7 @@ int main(int argc, char **argv)
 	}
 	sh->seed = opt_seed;
 	sh->ops_limit = opt_ops ? opt_ops : ~0ULL;
+	sh->main_pid = getpid();
 	fd = open(DEV, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		say("fuzz: %s: %s (is the module loaded?)\n", DEV, strerror(errno));
@@ -3870,6 +4045,8 @@ int main(int argc, char **argv)
 	out("fuzz: seed %llu, %d processes x %d threads, %s, files in %s and %s%s\n", opt_seed,
 	    opt_procs, opt_threads, limit, opt_dir, tmp_dir, opt_cov ? ", coverage" : "");
 	start = now_ns();
+	if (opt_cov)
+		kcov_remote_setup();
 	kcov_setup(opt_threads);
 	if (pthread_create(&wd, NULL, watchdog, NULL)) {
 		say("fuzz: pthread_create: %s\n", strerror(errno));
@@ -3887,8 +4064,8 @@ int main(int argc, char **argv)
 	close_everything();
 	if (opt_verbose)
 		print_counts();
-	print_coverage();
 	wait_module_idle();
+	print_coverage();
 	if (atomic_load(&sh->lowmem_times))
 		say("fuzz: note: memory ran low %llu times; touches paused meanwhile\n",
 		    (u64)atomic_load(&sh->lowmem_times));

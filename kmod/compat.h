@@ -203,4 +203,22 @@ static inline void sections_shrinker_destroy(struct shrinker *shrinker)
 #endif
 }
 
+/*
+ * vfs_iter_write() takes freeze protection itself since 6.8; before, its
+ * callers did (as vfs_writev() does).
+ */
+static inline ssize_t sections_iter_write(struct file *file, struct iov_iter *iter, loff_t *pos)
+{
+#if SECTIONS_KERNEL_AT_LEAST(6, 8)
+	return vfs_iter_write(file, iter, pos, 0);
+#else
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, pos, 0);
+	file_end_write(file);
+	return ret;
+#endif
+}
+
 #endif /* SECTIONS_COMPAT_H */

@@ -23,38 +23,124 @@ static DECLARE_WAIT_QUEUE_HEAD(controls_wq);
 /* Bumped each time a dying control area leaves the table. */
 static atomic_t controls_gone = ATOMIC_INIT(0);
 
-/* Fill a page from the backing file; past its end the page reads as zero. */
+/* How far a fill reads ahead in the file, at most (the file's own readahead state decides). */
+#define CONTROL_READAHEAD_PAGES	32
+
+/*
+ * Copy @len bytes at @pos of the backing file into @folio at @off, from the
+ * file's page cache, as a fault on a mapping of the file would find them:
+ * ->read_folio takes none of the locks the file's read and write paths hold
+ * (i_rwsem), so a write() of the file from a view of it, which faults here
+ * with i_rwsem held, never waits for itself (XFS takes i_rwsem shared for a
+ * buffered read: a kernel_read() here deadlocked on the first such write).
+ * Lock order: our folio, then the file's invalidate_lock (shared), then its
+ * folio: nothing that holds the file's invalidate_lock locks a folio of ours.
+ */
+static int control_copy_cached(struct file *file, struct folio *folio, size_t off,
+			       loff_t pos, size_t len)
+{
+	struct address_space *src = file->f_mapping;
+
+	while (len) {
+		pgoff_t index = pos >> PAGE_SHIFT;
+		struct folio *from = sections_get_folio(src, index);
+		size_t soff, n;
+		void *to, *kaddr;
+
+		if (!from) {
+			/*
+			 * Read ahead, as a fault on the file's own mapping would
+			 * (it takes invalidate_lock itself): the next faults on
+			 * the section find the pages cached.
+			 */
+			page_cache_sync_readahead(src, &file->f_ra, file, index,
+						  CONTROL_READAHEAD_PAGES);
+			/*
+			 * invalidate_lock, as filemap_fault() holds it to bring
+			 * a page in: a page read meanwhile must not survive a
+			 * hole punch or truncation of the file.
+			 */
+			filemap_invalidate_lock_shared(src);
+			from = read_mapping_folio(src, index, file);
+			filemap_invalidate_unlock_shared(src);
+			if (IS_ERR(from))
+				return PTR_ERR(from);
+		}
+		soff = offset_in_folio(from, pos);
+		/* A page at a time: kmap_local_folio() maps one page. */
+		n = min3(len, PAGE_SIZE - offset_in_page(off), PAGE_SIZE - offset_in_page(soff));
+		to = kmap_local_folio(folio, off);
+		kaddr = kmap_local_folio(from, soff);
+		memcpy(to, kaddr, n);
+		kunmap_local(kaddr);
+		kunmap_local(to);
+		folio_put(from);
+		off += n;
+		pos += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* The same through the file's read path, for files without a page cache of their own. */
+static int control_copy_read(struct file *file, struct folio *folio, size_t off, loff_t pos,
+			     size_t len)
+{
+	while (len) {
+		size_t n = min(len, PAGE_SIZE - offset_in_page(off));
+		void *to = kmap_local_folio(folio, off);
+		ssize_t got = kernel_read(file, to, n, &pos);
+
+		kunmap_local(to);
+		if (got < 0)
+			return got;
+		if (!got)	/* the file shrank meanwhile: the rest reads as zero */
+			break;
+		off += got;
+		len -= got;
+	}
+	if (len)
+		folio_zero_range(folio, off, len);
+	return 0;
+}
+
+/*
+ * Fill a page from the backing file; past its end the page reads as zero.
+ * Through the page cache when the file has one (most do, and it is the one
+ * the file's own mmap and read() use); else (tmpfs, whose read path takes no
+ * i_rwsem; overlayfs, hugetlbfs) through kernel_read() of the module's own
+ * file, which is never O_DIRECT.
+ */
 static int control_read_folio(struct file *unused, struct folio *folio)
 {
 	struct sections_control *ca = folio->mapping->host->i_private;
-	loff_t pos = folio_pos(folio);
-	size_t len = folio_size(folio);
-	void *kaddr = kmap_local_folio(folio, 0);
-	ssize_t done = 0, n = 0;
+	struct file *file = ca->file;
+	struct inode *inode = file_inode(file);
+	loff_t pos = folio_pos(folio), isize = i_size_read(inode);
+	size_t len = 0;
+	int ret = 0;
 
-	while (done < len) {
-		n = kernel_read(ca->file, kaddr + done, len - done, &pos);
-		if (n <= 0)
-			break;
-		done += n;
-	}
-	memset(kaddr + done, 0, len - done);
-	kunmap_local(kaddr);
-	if (n < 0) {
-		folio_unlock(folio);
-		return n;
-	}
-	folio_mark_uptodate(folio);
+	if (pos < isize)
+		len = min_t(loff_t, folio_size(folio), isize - pos);
+	if (len && file->f_mapping->a_ops->read_folio && !IS_DAX(inode))
+		ret = control_copy_cached(file, folio, 0, pos, len);
+	else if (len)
+		ret = control_copy_read(file, folio, 0, pos, len);
+	if (!ret && len < folio_size(folio))
+		folio_zero_range(folio, len, folio_size(folio) - len);
+	if (!ret)
+		folio_mark_uptodate(folio);
 	folio_unlock(folio);
-	return 0;
+	return ret;
 }
 
 static const struct address_space_operations control_aops = {
 	.read_folio = control_read_folio,
-	.dirty_folio = filemap_dirty_folio,
+	.dirty_folio = sections_dirty_folio,
 };
 
-static struct sections_control *control_alloc(struct file *file, u64 size, bool writable)
+static struct sections_control *control_alloc(struct file *key_file, struct file *rfile,
+					      struct file *wfile, u64 size)
 {
 	struct sections_control *ca;
 	struct inode *inode;
@@ -80,9 +166,9 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
 	sections_inode_attach_wb(inode);
 
 	kref_init(&ca->ref);
-	ca->key = file_inode(file);
-	ca->file = get_file(file);
-	ca->wfile = writable ? get_file(file) : NULL;
+	ca->key = file_inode(key_file);
+	ca->file = rfile;
+	ca->wfile = wfile;
 	ca->inode = inode;
 	mutex_init(&ca->io_lock);
 	mutex_init(&ca->grow_lock);
@@ -94,19 +180,43 @@ static struct sections_control *control_alloc(struct file *file, u64 size, bool 
 	return ca;
 }
 
+/*
+ * The module's own file on @file's path for its I/O, with flags of its own:
+ * whatever the caller's file description says (O_APPEND, O_DIRECT, O_NONBLOCK;
+ * some can be changed by any holder of it with fcntl()) never reaches the
+ * writer. It is opened with the caller's credentials, which write-back then
+ * runs with (writeback.c). dentry_open() checks no permission bits: the
+ * caller's own file, already open for what @f_mode asks, is the permission;
+ * an append-only or immutable inode, which only the open by path refuses,
+ * was refused by section_check_file().
+ */
+static struct file *control_open(struct file *file, fmode_t f_mode)
+{
+	int flags = (f_mode & FMODE_WRITE ? O_WRONLY : O_RDONLY) | O_LARGEFILE;
+
+	return dentry_open(&file->f_path, flags, current_cred());
+}
+
 /**
  * sections_control_get() - the control area of @file, made if need be
  * @file: the backing file
  * @size: the section's size; the control area covers at least that much
  * @writable: the section needs the file for writing
  *
- * Return: a referenced control area, or ERR_PTR(-ENOMEM), or ERR_PTR(-EINTR)
- * when killed while waiting for a dying control area of @file.
+ * The first writable section of a file gives the control area its file for
+ * writing, opened with that caller's credentials: write-back runs with them
+ * (NT charges the write to the section's file object likewise).
+ *
+ * Return: a referenced control area, or ERR_PTR(-ENOMEM), ERR_PTR(-EINTR)
+ * when killed while waiting for a dying control area of @file, or an error
+ * from opening @file's path again (-ETXTBSY: a running executable, for
+ * writing; an error of the filesystem's own open).
  */
 struct sections_control *sections_control_get(struct file *file, u64 size, bool writable)
 {
 	struct inode *key = file_inode(file);
 	struct sections_control *ca, *found;
+	struct file *rfile = NULL, *wfile = NULL;
 	int gone;
 
 retry:
@@ -125,14 +235,40 @@ retry:
 		 */
 		gone = atomic_read(&controls_gone);
 		mutex_unlock(&controls_lock);
-		if (wait_event_killable(controls_wq, atomic_read(&controls_gone) != gone))
-			return ERR_PTR(-EINTR);
+		if (wait_event_killable(controls_wq, atomic_read(&controls_gone) != gone)) {
+			found = ERR_PTR(-EINTR);
+			goto out_fput;
+		}
+		goto retry;
+	}
+	if (!found && (!rfile || (writable && !wfile))) {
+		/*
+		 * A new control area needs files of its own, opened before any
+		 * lock (a filesystem's open may wait long: FUSE, NFS, leases);
+		 * then look again.
+		 */
+		mutex_unlock(&controls_lock);
+		if (!rfile)
+			rfile = control_open(file, FMODE_READ);
+		if (!IS_ERR(rfile) && writable && !wfile)
+			wfile = control_open(file, FMODE_WRITE);
+		if (IS_ERR(rfile) || IS_ERR(wfile)) {
+			found = IS_ERR(rfile) ? ERR_CAST(rfile) : ERR_CAST(wfile);
+			if (IS_ERR(rfile))
+				rfile = NULL;
+			if (IS_ERR(wfile))
+				wfile = NULL;
+			goto out_fput;
+		}
 		goto retry;
 	}
 	if (!found) {
-		found = control_alloc(file, size, writable);
-		if (!IS_ERR(found))
-			hash_add(controls, &found->link, (unsigned long)key);
+		found = control_alloc(file, rfile, wfile, size);
+		if (IS_ERR(found)) {
+			mutex_unlock(&controls_lock);
+			goto out_fput;
+		}
+		hash_add(controls, &found->link, (unsigned long)key);
 		mutex_unlock(&controls_lock);
 		return found;
 	}
@@ -142,16 +278,97 @@ retry:
 	 * filesystem must stall only creates on that file, and killably.
 	 */
 	mutex_unlock(&controls_lock);
+	if (writable && !READ_ONCE(found->wfile)) {
+		int ret = sections_control_make_writable(found, file);
+
+		if (ret) {
+			sections_control_put(found);
+			found = ERR_PTR(ret);
+			goto out_fput;
+		}
+	}
 	if (mutex_lock_killable(&found->io_lock)) {
 		sections_control_put(found);
-		return ERR_PTR(-EINTR);
+		found = ERR_PTR(-EINTR);
+		goto out_fput;
 	}
 	if (i_size_read(found->inode) < size)
 		i_size_write(found->inode, size);
-	if (writable && !found->wfile)
-		found->wfile = get_file(file);
 	mutex_unlock(&found->io_lock);
+out_fput:
+	/* Files opened for a control area another create made meanwhile. */
+	if (wfile)
+		fput(wfile);
+	if (rfile)
+		fput(rfile);
 	return found;
+}
+
+/**
+ * sections_control_find() - the control area of a file, if it has one
+ * @key: the file's inode
+ *
+ * Waits (killably) for a dying control area to be gone: until then the
+ * file may still lack its last pages.
+ *
+ * Return: a referenced control area, NULL if the file has none, or
+ * ERR_PTR(-EINTR).
+ */
+struct sections_control *sections_control_find(struct inode *key)
+{
+	struct sections_control *ca, *found;
+	int gone;
+
+	for (;;) {
+		mutex_lock(&controls_lock);
+		found = NULL;
+		hash_for_each_possible(controls, ca, link, (unsigned long)key) {
+			if (ca->key == key) {
+				found = ca;
+				break;
+			}
+		}
+		if (!found || kref_get_unless_zero(&found->ref)) {
+			mutex_unlock(&controls_lock);
+			return found;
+		}
+		gone = atomic_read(&controls_gone);
+		mutex_unlock(&controls_lock);
+		if (wait_event_killable(controls_wq, atomic_read(&controls_gone) != gone))
+			return ERR_PTR(-EINTR);
+	}
+}
+
+/**
+ * sections_control_make_writable() - give a control area its file for writing
+ * @ca: a referenced control area
+ * @file: a file of its inode, open for writing
+ *
+ * For a write through the control area when no writable section made it
+ * writable: the writer's file is opened with the caller's credentials, as a
+ * writable create's is.
+ *
+ * Return: 0, -EINTR, or an error from opening the file.
+ */
+int sections_control_make_writable(struct sections_control *ca, struct file *file)
+{
+	struct file *wfile;
+
+	if (READ_ONCE(ca->wfile))
+		return 0;
+	wfile = control_open(file, FMODE_WRITE);
+	if (IS_ERR(wfile))
+		return PTR_ERR(wfile);
+	if (mutex_lock_killable(&ca->io_lock)) {
+		fput(wfile);
+		return -EINTR;
+	}
+	if (!ca->wfile)
+		swap(wfile, ca->wfile);
+	mutex_unlock(&ca->io_lock);
+	if (wfile)
+		fput(wfile);
+	return 0;
 }
 
 static void control_release(struct kref *ref)
@@ -176,11 +393,16 @@ void sections_control_teardown(struct work_struct *work)
 	struct sections_control *ca = container_of(work, struct sections_control, teardown);
 
 	kcov_remote_start_common(ca->kcov_handle);
+	/* From here on a dirtied page arms no writer (sections_dirty_folio()). */
+	WRITE_ONCE(ca->dying, true);
 	cancel_delayed_work_sync(&ca->writer);
 	/* Once more if the first try failed (a transient error): data is at stake. */
 	if (sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_FINAL))
 		sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_FINAL);
+	/* Uncounts and removes every page: none can be dirtied after it. */
 	sections_drop_dirty(ca);
+	/* A kick that raced with setting dying. */
+	cancel_delayed_work_sync(&ca->writer);
 	mutex_lock(&controls_lock);
 	hash_del(&ca->link);
 	atomic_inc(&controls_gone);
@@ -230,7 +452,6 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 {
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
-	struct sections_control *ca = mapping->host->i_private;
 
 	sections_dirty_throttle();
 	folio_lock(folio);
@@ -238,8 +459,7 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 		folio_unlock(folio);
 		return VM_FAULT_NOPAGE;
 	}
-	if (folio_mark_dirty(folio))
-		sections_page_dirtied(ca);
+	folio_mark_dirty(folio);		/* counted by sections_dirty_folio() */
 	folio_wait_stable(folio);
 	return VM_FAULT_LOCKED;
 }

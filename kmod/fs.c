@@ -222,7 +222,7 @@ int sectionsfs_pin(void)
 void sectionsfs_unpin(void)
 {
 	if (atomic_dec_and_mutex_lock(&pins, &pin_lock)) {
-		mod_delayed_work(system_wq, &release_work, RELEASE_DELAY);
+		mod_delayed_work(system_long_wq, &release_work, RELEASE_DELAY);
 		mutex_unlock(&pin_lock);
 	}
 }

@@ -288,6 +288,11 @@ static long dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return sections_flush_view(uarg);
 	case SECTIONS_IOC_QUERY_VIEW_PAGES:
 		return sections_query_view_pages(uarg);
+	case SECTIONS_IOC_FILE_READ:
+	case SECTIONS_IOC_FILE_WRITE:
+	case SECTIONS_IOC_FILE_FLUSH:
+	case SECTIONS_IOC_FILE_SET_SIZE:
+		return sections_file_ioctl(cmd, uarg);
 	}
 	return -ENOTTY;
 }

@@ -128,6 +128,30 @@ static bool protection_writable(u32 protection)
 	return protection & (SECTIONS_PAGE_READWRITE | SECTIONS_PAGE_EXECUTE_READWRITE);
 }
 
+/*
+ * A writable section's pages must be writable to its file one day, or they
+ * stay dirty, and pinned, for ever: refuse what can never be written. The
+ * module opens its own file on the path (control.c), so what only an open
+ * by path refuses (append-only, immutable) is checked here.
+ */
+int section_file_writable(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EACCES;
+	/* No write path at all (hugetlbfs, some pseudo filesystems). */
+	if (!(file->f_mode & FMODE_CAN_WRITE))
+		return -EACCES;
+	if (IS_APPEND(inode) || IS_IMMUTABLE(inode))
+		return -EPERM;
+	/* A memfd sealed against writes (as shmem's own mmap refuses it). */
+	if (shmem_mapping(file->f_mapping) &&
+	    (SHMEM_I(inode)->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	return 0;
+}
+
 /**
  * section_check_file() - check a backing file and settle the section size
  * @args: create arguments; a size of 0 becomes the file's size
@@ -137,8 +161,12 @@ static bool protection_writable(u32 protection)
  * is grown by section_grow_file(), the last step of a create.
  *
  * Return: 0, -ENODEV (not a regular file, or a section's own file), -EACCES
- * (the file's open mode does not cover the protection, or an execute
- * protection on a noexec mount), -ENODATA (size 0 and an empty file),
+ * (the file's open mode does not cover the protection, a writable protection
+ * on a file with no write path, or an execute protection on a noexec mount),
+ * -EPERM (a writable protection on an append-only or immutable file, or on a
+ * memfd sealed with F_SEAL_WRITE or F_SEAL_FUTURE_WRITE), -EOPNOTSUPP (a DAX
+ * file), -ENODATA (size 0
+ * and an empty file),
  * -EFBIG (size 0 and a file larger than SECTIONS_SIZE_MAX), or -EOVERFLOW
  * (size past the end with a read-only protection).
  */
@@ -146,14 +174,25 @@ int section_check_file(struct sections_create_args *args, struct file *file)
 {
 	struct inode *inode = file_inode(file);
 	loff_t isize = i_size_read(inode);
+	int ret;
 
 	if (!S_ISREG(inode->i_mode) || sectionsfs_owns(inode) ||
 	    file->f_op == &sections_handle_fops)
 		return -ENODEV;
+	/*
+	 * DAX files have no page cache to fill pages from, and their read
+	 * path takes i_rwsem: a write() of the file from a view of it would
+	 * wait for itself.
+	 */
+	if (IS_DAX(inode))
+		return -EOPNOTSUPP;
 	if (!(file->f_mode & FMODE_READ))
 		return -EACCES;
-	if (protection_writable(args->protection) && !(file->f_mode & FMODE_WRITE))
-		return -EACCES;
+	if (protection_writable(args->protection)) {
+		ret = section_file_writable(file);
+		if (ret)
+			return ret;
+	}
 	if ((sections_protection_access(args->protection) & SECTIONS_ACCESS_MAP_EXECUTE) &&
 	    file_noexec(file))
 		return -EACCES;
@@ -218,6 +257,72 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
 	}
+	mutex_unlock(&ca->grow_lock);
+	return ret;
+}
+
+/**
+ * section_file_extend() - grow a file for a write through its control area
+ * @ca: the file's control area
+ * @file: the caller's file, open for writing
+ * @size: the size the write needs
+ *
+ * As section_grow_file() does for a create, one grower at a time; with
+ * fallocate() (the caller's open file is the permission, as for write()),
+ * else, where the filesystem has none, with truncate (which checks the
+ * caller's write permission on the file).
+ *
+ * Return: 0, -EINTR, or an error of fallocate or truncate.
+ */
+int section_file_extend(struct sections_control *ca, struct file *file, loff_t size)
+{
+	loff_t isize;
+	int ret = 0;
+
+	if (mutex_lock_killable(&ca->grow_lock))
+		return -EINTR;
+	isize = i_size_read(file_inode(file));
+	if (size > isize) {
+		ret = wait_unfrozen(file_inode(file)->i_sb);
+		if (!ret)
+			ret = vfs_fallocate(file, 0, isize, size - isize);
+		if (ret == -EOPNOTSUPP)
+			ret = vfs_truncate(&file->f_path, size);
+	}
+	mutex_unlock(&ca->grow_lock);
+	return ret;
+}
+
+/**
+ * section_file_set_size() - SetEndOfFile on a file that has sections
+ * @ca: the file's control area
+ * @file: the caller's file, open for writing
+ * @size: the new size
+ *
+ * Under grow_lock, so that no create grows the file meanwhile.
+ *
+ * Return: 0, -EBUSY (the file would shrink below a section's end), -EINTR,
+ * or an error of truncate.
+ */
+int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size)
+{
+	loff_t covered;
+	int ret;
+
+	if (mutex_lock_killable(&ca->grow_lock))
+		return -EINTR;
+	/*
+	 * A create sets the control area's size before it grows the file
+	 * under grow_lock: read here, under it, the size covers every create
+	 * that may still grow the file.
+	 */
+	covered = round_up(i_size_read(ca->inode), PAGE_SIZE);
+	if (size < covered && size < i_size_read(file_inode(file)))
+		ret = -EBUSY;
+	else
+		ret = wait_unfrozen(file_inode(file)->i_sb);
+	if (!ret)
+		ret = vfs_truncate(&file->f_path, size);
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }

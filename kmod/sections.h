@@ -33,11 +33,22 @@
  *                           while waiting for io_lock
  *   control->io_lock        one writer per control area; held across
  *                           write-back I/O, so taken killably for users
- *   folio lock              of a section page (query, fault, write-back; the
- *                           writer holds a run of them, taken in index order)
+ *   folio lock              of a section page (query, fault, write-back:
+ *                           the writer takes one at a time, to prepare it)
  *   i_mmap_rwsem, page table locks  taken by unmap_mapping_pages() when the
  *                           writer trims a locked page from its views
- *   the backing file's own locks (kernel_read/kernel_write, vfs_truncate)
+ *   the backing file's page-cache folio locks  taken by ->read_folio of the
+ *                           file when a fault fills a section page
+ * The backing file's i_rwsem (and the rest of its read and write paths) is
+ * taken with no folio lock of ours held: only under io_lock (the writer's
+ * kernel_write(), its folios under writeback and unlocked), grow_lock
+ * (vfs_truncate()) or nothing. The other way round is the rule, not an
+ * exception: write(F, a view of F) holds F's i_rwsem and faults on the
+ * view, which locks a section folio and reads F's page cache; a fault never
+ * takes io_lock, grow_lock or i_rwsem (pages are filled through the file's
+ * ->read_folio, which takes no i_rwsem, never through its read path, which
+ * does on XFS), except for files without a page cache (tmpfs: its read
+ * path takes no i_rwsem; overlayfs: see the README's limits).
  * mmap_lock is outside none of ours but folio locks: views' mmap, faults and
  * ->open/->close take no lock of ours, and nothing of ours that writes a file
  * runs under mmap_lock (the last put of a control area defers its final
@@ -125,6 +136,7 @@ enum sections_wb_mode {
 	SECTIONS_WB_TRIM,	/* too many dirty pages: trim mapped ones from views, too */
 	SECTIONS_WB_FLUSH,	/* every dirty page, write-protecting mapped ones */
 	SECTIONS_WB_FINAL,	/* teardown: nothing is mapped any more */
+	SECTIONS_WB_UNMAPPED,	/* FlushFileBuffers: every page whose share count is zero */
 };
 
 /**
@@ -153,6 +165,8 @@ struct sections_control {
 	struct mutex io_lock;
 	struct mutex grow_lock;
 	int wb_error;
+	/* Set when teardown starts: a page dirtied from then on kicks no writer. */
+	bool dying;
 	atomic_long_t nr_dirty;
 	struct delayed_work writer;
 	struct work_struct teardown;
@@ -182,6 +196,8 @@ void sectionsfs_unpin(void);
 /* control.c */
 struct sections_control *sections_control_get(struct file *file, u64 size, bool writable);
 void sections_control_put(struct sections_control *ca);
+struct sections_control *sections_control_find(struct inode *key);
+int sections_control_make_writable(struct sections_control *ca, struct file *file);
 void sections_control_teardown(struct work_struct *work);
 void sections_controls_kick_all(void);
 vm_fault_t sections_file_fault(struct vm_fault *vmf);
@@ -192,7 +208,7 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 			enum sections_wb_mode mode);
 void sections_writer_work(struct work_struct *work);
 void sections_writer_kick(struct sections_control *ca);
-void sections_page_dirtied(struct sections_control *ca);
+bool sections_dirty_folio(struct address_space *mapping, struct folio *folio);
 void sections_dirty_throttle(void);
 void sections_drop_dirty(struct sections_control *ca);
 int sections_writeback_init(void);
@@ -248,6 +264,12 @@ static inline struct section *section_of_name(struct sections_name *entry)
 bool section_protection_valid(u32 protection);
 bool section_permits(const struct section *sec, u32 access);
 int section_check_file(struct sections_create_args *args, struct file *file);
+int section_file_writable(struct file *file);
+int section_file_extend(struct sections_control *ca, struct file *file, loff_t size);
+int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size);
+
+/* fileio.c */
+long sections_file_ioctl(unsigned int cmd, void __user *uarg);
 struct section *section_alloc(const struct sections_create_args *args,
 			      struct sections_name *name, struct sections_user *user);
 int section_init(struct section *sec, struct file *backing);

@@ -12,6 +12,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -76,17 +77,38 @@ static bool over_trim_target(void)
 	return atomic_long_read(&nr_dirty) > dirty_limit() / 4 * 3;
 }
 
-static void count_dirty(struct sections_control *ca)
+/**
+ * sections_dirty_folio() - the control inodes' ->dirty_folio
+ * @mapping: a control area's mapping
+ * @folio: the folio being dirtied
+ *
+ * Every way a section page becomes dirty comes here: a write fault
+ * (->page_mkwrite), and the kernel dirtying pages it wrote through
+ * get_user_pages() (O_DIRECT reads into a view, process_vm_writev(),
+ * ptrace), which no fault of ours sees. Counting here keeps the dirty
+ * counts exact, so they never go below zero when those pages are cleaned.
+ * May be called in atomic context (bio completion): it only counts and
+ * queues the writer.
+ *
+ * Return: true if the folio was clean before.
+ */
+bool sections_dirty_folio(struct address_space *mapping, struct folio *folio)
 {
+	struct sections_control *ca = mapping->host->i_private;
+
+	if (!filemap_dirty_folio(mapping, folio))
+		return false;
 	atomic_long_inc(&ca->nr_dirty);
 	atomic_long_inc(&nr_dirty);
-}
-
-/* A page of @ca became dirty. */
-void sections_page_dirtied(struct sections_control *ca)
-{
-	count_dirty(ca);
-	sections_writer_kick(ca);
+	/*
+	 * Teardown cancels the writer and frees the control area: a page
+	 * dirtied meanwhile (an O_DIRECT read into a view completing after
+	 * munmap, a re-dirtied page the final write could not write) must
+	 * not arm it again. Teardown uncounts what is left.
+	 */
+	if (!READ_ONCE(ca->dying))
+		sections_writer_kick(ca);
+	return true;
 }
 
 /* A dirty page of @ca was written (or dropped). */
@@ -159,9 +181,16 @@ void sections_writeback_exit(void)
 }
 
 /*
- * A run of contiguous dirty folios, locked and under writeback, written to
- * the file with one kernel_write(): the file's locks, its timestamps and its
- * write path are taken once per run, not once per page.
+ * A run of contiguous dirty folios under writeback, written to the file with
+ * one kernel_write(): the file's locks, its timestamps and its write path are
+ * taken once per run, not once per page. The folios are not locked while the
+ * file's write path runs: it takes i_rwsem, and a write() of the file from a
+ * view of it holds i_rwsem while it faults on the view's pages, which takes
+ * their folio locks. PG_writeback keeps a folio in the mapping (reclaim,
+ * migration and truncation wait for it); a write through a view meanwhile
+ * dirties it again (nothing here needs stable pages), and the bytes written
+ * may be a mix of old and new, as with any writeback of a mapped page: the
+ * page is written again later.
  */
 #define WB_RUN_PAGES 64
 
@@ -182,7 +211,7 @@ static bool run_takes(const struct wb_run *run, struct folio *folio)
 		run->nr_pages + folio_nr_pages(folio) <= WB_RUN_PAGES);
 }
 
-/* Add @folio (locked, prepared): the run holds a reference until it is written. */
+/* Add @folio (prepared, under writeback): the run holds a reference until it is written. */
 static void run_add(struct wb_run *run, struct folio *folio)
 {
 	long i;
@@ -243,6 +272,21 @@ static size_t run_write_bytes(struct file *file, struct wb_run *run, loff_t pos,
 }
 
 /*
+ * An error that belongs to the task writing, not to the file: a flusher
+ * killed mid-run (the write path stops for a fatal signal), or one whose
+ * RLIMIT_FSIZE is below the offset (EFBIG: write-back never writes past the
+ * file's end, so only the writer's own limit gives it). The pages are dirty
+ * again; the error is the flusher's alone, not one to report to the next
+ * flush or query. In a kworker neither can happen.
+ */
+static bool flusher_own_error(int err)
+{
+	if (current->flags & PF_KTHREAD)
+		return false;
+	return (err == -EINTR && fatal_signal_pending(current)) || err == -EFBIG;
+}
+
+/*
  * Write the run and end it. Bytes past the file's end are dropped, as
  * truncation does. A folio not written in full is dirtied again and the
  * error kept, so nothing is lost.
@@ -250,18 +294,33 @@ static size_t run_write_bytes(struct file *file, struct wb_run *run, loff_t pos,
 static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
 {
 	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize;
+	struct file *wfile = ca->wfile;
+	const struct cred *old_cred;
 	size_t len, done;
 	unsigned int i;
 	int err = 0;
 
-	if (!ca->wfile) {
+	lockdep_assert_held(&ca->io_lock);
+	if (!wfile) {
 		err = -EBADF;
 		end = start;
+	} else if (IS_APPEND(file_inode(wfile)) || IS_IMMUTABLE(file_inode(wfile))) {
+		/* Made append-only or immutable (chattr) after the section was. */
+		err = -EPERM;
+		end = start;
 	} else {
-		isize = i_size_read(file_inode(ca->wfile));
+		isize = i_size_read(file_inode(wfile));
 		len = start < isize ?
 		      min_t(loff_t, (loff_t)run->nr_pages << PAGE_SHIFT, isize - start) : 0;
-		done = len ? run_write_bytes(ca->wfile, run, start, len, &err) : 0;
+		/*
+		 * As the user who made the section writable on this file: a
+		 * write(2) by them would drop set-id bits, obey their quota and
+		 * not use the blocks reserved for root. A kworker has every
+		 * capability; so may a flusher who is not that user.
+		 */
+		old_cred = override_creds(wfile->f_cred);
+		done = len ? run_write_bytes(wfile, run, start, len, &err) : 0;
+		revert_creds(old_cred);
 		/* Everything before @end reached the file (or lies past its end). */
 		if (done < len)
 			end = start + done;
@@ -270,21 +329,23 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 	for (i = 0; i < run->nr_pages; i += folio_nr_pages(page_folio(run->pages[i]))) {
 		struct folio *folio = page_folio(run->pages[i]);
 
-		folio_end_writeback(folio);
-		if (folio_pos(folio) + folio_size(folio) <= end)
+		if (folio_pos(folio) + folio_size(folio) <= end) {
+			folio_end_writeback(folio);
 			*written += folio_nr_pages(folio);
-		else if (folio_mark_dirty(folio))
-			count_dirty(ca);
-		folio_unlock(folio);
+		} else {
+			/*
+			 * Not written: dirty again before writeback ends. Not
+			 * under the folio lock: migration holds it while it waits
+			 * for writeback to end. PG_writeback keeps truncation out
+			 * (and this mapping is truncated only at teardown).
+			 */
+			folio_mark_dirty(folio);
+			folio_end_writeback(folio);
+		}
 		folio_put(folio);
 	}
 	run->nr_pages = 0;
-	/*
-	 * A flusher killed mid-run gets EINTR from the file (the write path
-	 * stops for a fatal signal): its pages are dirty again, and that is no
-	 * error of the file's to report to the next flush or query.
-	 */
-	if (err && !(err == -EINTR && fatal_signal_pending(current)) && !ca->wb_error)
+	if (err && !flusher_own_error(err) && !ca->wb_error)
 		WRITE_ONCE(ca->wb_error, err);
 	return err;
 }
@@ -301,9 +362,16 @@ static bool trim_folio(struct address_space *mapping, struct folio *folio)
 	return true;
 }
 
+/* Flushes run on behalf of a user (killable); the writers and teardown do not. */
+static bool for_user(enum sections_wb_mode mode)
+{
+	return mode == SECTIONS_WB_FLUSH || mode == SECTIONS_WB_UNMAPPED;
+}
+
 /*
  * Lock the next folio for @mode and decide: 1 to write it (locked), 0 to
- * skip it (unlocked), -1 to stop (trimming has gone far enough).
+ * skip it (unlocked), -1 to stop (trimming has gone far enough), -EINTR to
+ * stop a flush that was killed.
  */
 static int folio_take(struct address_space *mapping, struct folio *folio,
 		      enum sections_wb_mode mode)
@@ -312,11 +380,15 @@ static int folio_take(struct address_space *mapping, struct folio *folio,
 	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM) {
 		if (!folio_trylock(folio))
 			return 0;
+	} else if (for_user(mode)) {
+		/* Behind a fault that waits on a hung filesystem: killably. */
+		if (folio_lock_killable(folio))
+			return -EINTR;
 	} else {
 		folio_lock(folio);
 	}
 	if (folio->mapping != mapping || !folio_test_dirty(folio) ||
-	    (folio_mapped(folio) && mode == SECTIONS_WB_LAZY)) {
+	    (folio_mapped(folio) && (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_UNMAPPED))) {
 		folio_unlock(folio);
 		return 0;
 	}
@@ -339,7 +411,7 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 	int err = 0, ret, take;
 
 	/* A flush waits for the writer on behalf of a user: killably. */
-	if (mode != SECTIONS_WB_FLUSH)
+	if (!for_user(mode))
 		mutex_lock(&ca->io_lock);
 	else if (mutex_lock_killable(&ca->io_lock))
 		return -EINTR;
@@ -356,6 +428,8 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 			}
 			take = folio_take(mapping, folio, mode);
 			if (take < 0) {
+				if (take == -EINTR)
+					err = err ?: -EINTR;
 				stop = true;
 				break;
 			}
@@ -370,12 +444,13 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 			if (folio_clear_dirty_for_io(folio))
 				page_cleaned(ca);
 			folio_start_writeback(folio);
+			folio_unlock(folio);
 			run_add(&run, folio);
 		}
 		folio_batch_release(&fbatch);
 		cond_resched();
 		/* A flush is on behalf of a user: let a fatal signal end it. */
-		if (mode == SECTIONS_WB_FLUSH && fatal_signal_pending(current)) {
+		if (for_user(mode) && fatal_signal_pending(current)) {
 			err = err ?: -EINTR;
 			break;
 		}
@@ -396,7 +471,8 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
  * @mode: SECTIONS_WB_LAZY skips pages that are still mapped; TRIM takes
  *	mapped pages out of their views first, until the dirty pages are well
  *	below the limit; FLUSH writes mapped pages too, write-protecting them
- *	first so the next write dirties them again; FINAL is used at teardown,
+ *	first so the next write dirties them again; UNMAPPED writes every
+ *	page no view maps (FlushFileBuffers); FINAL is used at teardown,
  *	when nothing is mapped
  *
  * A page that fails to write stays dirty and the error is kept for the next
@@ -423,6 +499,7 @@ void sections_drop_dirty(struct sections_control *ca)
 	unsigned long lost = 0;
 	pgoff_t index = 0;
 	unsigned int i;
+	long late;
 
 	folio_batch_init(&fbatch);
 	while (filemap_get_folios_tag(mapping, &index, ULONG_MAX, PAGECACHE_TAG_DIRTY, &fbatch)) {
@@ -438,9 +515,22 @@ void sections_drop_dirty(struct sections_control *ca)
 		}
 		folio_batch_release(&fbatch);
 	}
-	if (lost)
+	/*
+	 * No page stays behind a control area: a page dirtied after the loop
+	 * (see sections_dirty_folio()) was counted, and truncation cancels its
+	 * dirty bit without uncounting it; uncount what is left here. After
+	 * truncation no folio of this mapping can be dirtied any more.
+	 */
+	truncate_inode_pages(mapping, 0);
+	late = atomic_long_xchg(&ca->nr_dirty, 0);
+	atomic_long_sub(late, &nr_dirty);
+	lost += late;
+	if (lost) {
 		pr_err("%lu dirty pages could not be written to their file (error %d)\n",
 		       lost, ca->wb_error);
+		/* fsync() of the file reports the loss too, as for a page cache write error. */
+		mapping_set_error(ca->file->f_mapping, ca->wb_error ?: -EIO);
+	}
 }
 
 /*

@@ -298,6 +298,66 @@ struct sections_flush_args {
 	__u32 pad;
 };
 
+/* The most one SECTIONS_IOC_FILE_READ or _WRITE transfers, as read(2) and write(2). */
+#define SECTIONS_FILE_IO_MAX		0x7ffff000U
+
+/**
+ * struct sections_file_io - arguments of SECTIONS_IOC_FILE_READ and _WRITE
+ * @fd: the file, open for reading (READ) or writing (WRITE), else EBADF; a
+ *	regular file, else ENODEV
+ * @flags: must be zero.
+ * @offset: byte offset in the file (below 2^63, else EINVAL).
+ * @buf: the caller's buffer.
+ * @len: bytes to transfer; at most SECTIONS_FILE_IO_MAX are.
+ *
+ * Cached file I/O, as Windows' ReadFile and WriteFile of a file opened
+ * without FILE_FLAG_NO_BUFFERING. The bytes that a section of the file
+ * covers (up to the end of the largest section, rounded up to a page) are
+ * read from and written to the pages the sections share (the file's control
+ * area): a view's write is read at once, a write is seen by every view at
+ * once, and a view and a write changing different bytes of one page both
+ * reach the file. Written pages are written back as a view's are: when no
+ * view maps them, by the lazy writer; FLUSH, SECTIONS_IOC_FLUSH_VIEW and the
+ * last close write them too. Other bytes, and files no section has, are a
+ * plain pread(2) or pwrite(2) of @fd.
+ *
+ * A WRITE past the end of a file a section has grows the file first
+ * (fallocate(2), else truncate(2)), so that every byte written lies inside
+ * it. WRITE through a section's pages of an append-only or immutable file is
+ * EPERM. Returns the bytes transferred (READ: 0 at or past the end of the
+ * file); a fatal signal ends a transfer (EINTR if nothing was transferred).
+ */
+struct sections_file_io {
+	__s32 fd;
+	__u32 flags;
+	__u64 offset;
+	__u64 buf;
+	__u64 len;
+};
+
+/**
+ * struct sections_file_args - arguments of SECTIONS_IOC_FILE_FLUSH and _SET_SIZE
+ * @fd: the file, open for writing (EBADF), a regular file (ENODEV).
+ * @flags: must be zero.
+ * @size: SET_SIZE: the new size of the file. FLUSH: must be zero.
+ *
+ * FLUSH (FlushFileBuffers): writes the pages of the file's control area that
+ * are dirty and that no view maps (share count zero: mapped pages are written
+ * when unmapped, or by a flush of a view, as on Windows), then makes the file
+ * durable (fsync(2)). Returns 0 or the first write-back error not reported
+ * yet, as SECTIONS_IOC_FLUSH_VIEW does.
+ *
+ * SET_SIZE (SetEndOfFile): sets the size of the file, as ftruncate(2) (the
+ * caller needs write permission on the file, as truncate(2) checks). While a
+ * section of the file exists, shrinking the file below the end of the largest
+ * is EBUSY (Windows: ERROR_USER_MAPPED_FILE); growing it is allowed.
+ */
+struct sections_file_args {
+	__s32 fd;
+	__u32 flags;
+	__u64 size;
+};
+
 #define SECTIONS_IOC_MAGIC	0xE5
 
 /* On /dev/sections. */
@@ -307,6 +367,11 @@ struct sections_flush_args {
 #define SECTIONS_IOC_UNMAP_VIEW		_IOW(SECTIONS_IOC_MAGIC, 0x02, __u64)
 #define SECTIONS_IOC_FLUSH_VIEW		_IOW(SECTIONS_IOC_MAGIC, 0x03, struct sections_flush_args)
 #define SECTIONS_IOC_QUERY_VIEW_PAGES	_IOW(SECTIONS_IOC_MAGIC, 0x04, struct sections_page_query)
+/* Cached file I/O of any file: they return the bytes transferred. */
+#define SECTIONS_IOC_FILE_READ		_IOW(SECTIONS_IOC_MAGIC, 0x05, struct sections_file_io)
+#define SECTIONS_IOC_FILE_WRITE		_IOW(SECTIONS_IOC_MAGIC, 0x06, struct sections_file_io)
+#define SECTIONS_IOC_FILE_FLUSH		_IOW(SECTIONS_IOC_MAGIC, 0x07, struct sections_file_args)
+#define SECTIONS_IOC_FILE_SET_SIZE	_IOW(SECTIONS_IOC_MAGIC, 0x08, struct sections_file_args)
 
 /* On a handle. */
 #define SECTIONS_IOC_QUERY		_IOWR(SECTIONS_IOC_MAGIC, 0x10, struct sections_info)

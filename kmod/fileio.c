@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cached file I/O (SECTIONS_IOC_FILE_READ, _WRITE, _FLUSH, _SET_SIZE): reads
+ * and writes of a file that go through its control area when it has one.
+ *
+ * On Windows, cached ReadFile and WriteFile and the views of a section of the
+ * file share one set of physical pages; only non-cached I/O bypasses them.
+ * Here a file's sections keep their own pages (control.c), so the native
+ * file API does what the cache manager does: the bytes a section covers are
+ * copied from and to the control area's pages, which are written back as a
+ * view's writes are. Bytes beyond every section, and files with no section,
+ * are plain reads and writes of the caller's file.
+ *
+ * Locks: as a fault does (sections.h). A write copies into a locked folio of
+ * ours with page faults disabled, after faulting the source in unlocked (the
+ * source may be a view of that very page), as generic_perform_write() does;
+ * a read copies from an unlocked, referenced folio.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include "compat.h"
+#include "sections.h"
+
+/* @fd as a regular file open for @need (FMODE_READ or FMODE_WRITE). */
+static struct file *fileio_fget(int fd, fmode_t need)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (!S_ISREG(file_inode(file)->i_mode) || sectionsfs_owns(file_inode(file))) {
+		fput(file);
+		return ERR_PTR(-ENODEV);
+	}
+	if (!(file->f_mode & need)) {
+		fput(file);
+		return ERR_PTR(-EBADF);
+	}
+	return file;
+}
+
+/* The bytes of the file the control area covers: up to its largest section's end, in pages. */
+static loff_t control_end(struct sections_control *ca)
+{
+	return round_up(i_size_read(ca->inode), PAGE_SIZE);
+}
+
+static ssize_t plain_io(struct file *file, bool write, char __user *buf, size_t len, loff_t pos)
+{
+	struct iov_iter iter;
+
+	/* As pread(2) and pwrite(2): not on a stream (procfs, FOPEN_STREAM). */
+	if (!(file->f_mode & (write ? FMODE_PWRITE : FMODE_PREAD)))
+		return -ESPIPE;
+
+	iov_iter_ubuf(&iter, write ? ITER_SOURCE : ITER_DEST, buf, len);
+	return write ? sections_iter_write(file, &iter, &pos) : vfs_iter_read(file, &iter, &pos, 0);
+}
+
+/*
+ * What write(2) does first, as the caller: drop the set-id bits and
+ * security.capability. The pages are written back later with the
+ * credentials of whoever made the section writable, who may be allowed to
+ * keep them (root): the caller may not. Killable, as every wait here.
+ */
+static int fileio_remove_privs(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct super_block *sb = inode->i_sb;
+	int ret;
+
+	if (IS_NOSEC(inode))
+		return 0;
+	while (!sb_start_write_trylock(sb)) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		schedule_timeout_killable(HZ / 50);
+	}
+	ret = down_write_killable(&inode->i_rwsem);
+	if (!ret) {
+		ret = file_remove_privs(file);
+		inode_unlock(inode);
+	}
+	sb_end_write(sb);
+	return ret;
+}
+
+/* Read @len bytes at @pos, all inside the control area and the file. */
+static ssize_t control_read(struct sections_control *ca, char __user *buf, size_t len,
+			    loff_t pos)
+{
+	struct address_space *mapping = ca->inode->i_mapping;
+	size_t done = 0, n, left;
+	struct folio *folio;
+	void *kaddr;
+	int err = 0;
+
+	while (done < len) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		/* Filled from the file if need be, as a fault would. */
+		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		n = min_t(size_t, len - done, PAGE_SIZE - offset_in_page(pos));
+		kaddr = kmap_local_folio(folio, offset_in_folio(folio, pos));
+		left = copy_to_user(buf + done, kaddr, n);
+		kunmap_local(kaddr);
+		folio_put(folio);
+		done += n - left;
+		pos += n - left;
+		if (left) {
+			err = -EFAULT;
+			break;
+		}
+		cond_resched();
+	}
+	return done ?: err;
+}
+
+/* Write @len bytes at @pos, all inside the control area and the file. */
+static ssize_t control_write(struct sections_control *ca, const char __user *buf, size_t len,
+			     loff_t pos)
+{
+	struct address_space *mapping = ca->inode->i_mapping;
+	size_t done = 0, n, left;
+	struct folio *folio;
+	void *kaddr;
+	int err = 0;
+
+	while (done < len) {
+		n = min_t(size_t, len - done, PAGE_SIZE - offset_in_page(pos));
+		/* Unlocked: the source may be a view of the page about to be locked. */
+		if (fault_in_readable(buf + done, n) == n) {
+			err = -EFAULT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		sections_dirty_throttle();
+		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
+		if (IS_ERR(folio)) {
+			err = PTR_ERR(folio);
+			break;
+		}
+		folio_lock(folio);
+		if (folio->mapping != mapping) {
+			folio_unlock(folio);
+			folio_put(folio);
+			continue;
+		}
+		kaddr = kmap_local_folio(folio, offset_in_folio(folio, pos));
+		pagefault_disable();
+		left = __copy_from_user_inatomic(kaddr, buf + done, n);
+		pagefault_enable();
+		kunmap_local(kaddr);
+		/* Counted, and the writer kicked, by sections_dirty_folio(). */
+		if (left < n)
+			folio_mark_dirty(folio);
+		folio_unlock(folio);
+		folio_put(folio);
+		/* Short: the source went away meanwhile; fault it in again (or fail above). */
+		done += n - left;
+		pos += n - left;
+		cond_resched();
+	}
+	return done ?: err;
+}
+
+static long fileio_rw(struct sections_file_io __user *uargs, bool write)
+{
+	struct sections_control *ca = NULL;
+	struct sections_file_io args;
+	char __user *buf;
+	loff_t pos, end, isize, cached_end, covered;
+	size_t len, done = 0;
+	struct file *file;
+	ssize_t n = 0;
+	long ret;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.offset > LLONG_MAX)
+		return -EINVAL;
+	len = min_t(u64, args.len, SECTIONS_FILE_IO_MAX);
+	if (args.offset + len > LLONG_MAX || args.offset + len < args.offset)
+		return -EFBIG;
+	pos = args.offset;
+	buf = u64_to_user_ptr(args.buf);
+	if (!len)
+		return 0;
+	if (!access_ok(buf, len))
+		return -EFAULT;
+	file = fileio_fget(args.fd, write ? FMODE_WRITE : FMODE_READ);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ca = sections_control_find(file_inode(file));
+	if (IS_ERR(ca)) {
+		ret = PTR_ERR(ca);
+		goto out_fput;
+	}
+	if (!ca) {
+		ret = plain_io(file, write, buf, len, pos);
+		goto out_fput;
+	}
+
+	/*
+	 * Read once: a create may enlarge the control area meanwhile; bytes
+	 * past this end are plain I/O, as they were when the call began.
+	 */
+	covered = control_end(ca);
+	end = pos + len;
+	if (write && pos < covered) {
+		ret = section_file_writable(file);
+		if (!ret)
+			ret = sections_control_make_writable(ca, file);
+		if (!ret)
+			ret = fileio_remove_privs(file);
+		/* Every byte written through the control area must lie inside the file. */
+		if (!ret && min(end, covered) > i_size_read(file_inode(file)))
+			ret = section_file_extend(ca, file, min(end, covered));
+		if (ret)
+			goto out_put;
+	}
+	isize = i_size_read(file_inode(file));
+	cached_end = min(covered, write ? end : min(end, isize));
+	if (pos < cached_end) {
+		n = write ? control_write(ca, buf, cached_end - pos, pos) :
+			    control_read(ca, buf, cached_end - pos, pos);
+		if (n > 0) {
+			done = n;
+			pos += n;
+		}
+	}
+	/* The rest, beyond every section: plain I/O, unless the first part came short. */
+	if (n >= 0 && pos == max_t(loff_t, cached_end, args.offset) && pos < end) {
+		n = plain_io(file, write, buf + done, end - pos, pos);
+		if (n > 0)
+			done += n;
+	}
+	ret = done ?: n;
+out_put:
+	sections_control_put(ca);
+out_fput:
+	fput(file);
+	return ret;
+}
+
+/* FlushFileBuffers: the unmapped dirty pages, then the file durable. */
+static long fileio_flush(struct sections_file_args *args)
+{
+	struct sections_control *ca;
+	struct file *file;
+	long ret = 0, err;
+
+	if (args->flags || args->size)
+		return -EINVAL;
+	file = fileio_fget(args->fd, FMODE_WRITE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ca = sections_control_find(file_inode(file));
+	if (IS_ERR(ca)) {
+		ret = PTR_ERR(ca);
+		goto out_fput;
+	}
+	if (ca) {
+		ret = sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_UNMAPPED);
+		if (ret == -EINTR)
+			goto out_put;
+	}
+	err = vfs_fsync(file, 0);
+	ret = ret ?: err;
+	/* Report (once) an error the lazy writer met earlier, as a view flush does. */
+	if (ca)
+		ret = sections_write_error(ca, true) ?: ret;
+out_put:
+	if (ca)
+		sections_control_put(ca);
+out_fput:
+	fput(file);
+	return ret;
+}
+
+/* SetEndOfFile: no shrinking below a live section's end. */
+static long fileio_set_size(struct sections_file_args *args)
+{
+	struct sections_control *ca;
+	struct file *file;
+	long ret;
+
+	if (args->flags)
+		return -EINVAL;
+	if (args->size > LLONG_MAX)
+		return -EFBIG;
+	file = fileio_fget(args->fd, FMODE_WRITE);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	ca = sections_control_find(file_inode(file));
+	if (IS_ERR(ca)) {
+		ret = PTR_ERR(ca);
+	} else if (ca) {
+		ret = section_file_set_size(ca, file, args->size);
+		sections_control_put(ca);
+	} else {
+		ret = vfs_truncate(&file->f_path, args->size);
+	}
+	fput(file);
+	return ret;
+}
+
+/**
+ * sections_file_ioctl() - the SECTIONS_IOC_FILE_* ioctls of /dev/sections
+ * @cmd: the ioctl
+ * @uarg: its argument
+ *
+ * Return: the bytes transferred (READ, WRITE), 0, or -errno.
+ */
+long sections_file_ioctl(unsigned int cmd, void __user *uarg)
+{
+	struct sections_file_args args;
+
+	switch (cmd) {
+	case SECTIONS_IOC_FILE_READ:
+		return fileio_rw(uarg, false);
+	case SECTIONS_IOC_FILE_WRITE:
+		return fileio_rw(uarg, true);
+	}
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (cmd == SECTIONS_IOC_FILE_FLUSH)
+		return fileio_flush(&args);
+	return fileio_set_size(&args);
+}

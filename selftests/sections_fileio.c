@@ -1,0 +1,964 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File I/O mixed with views of the same file, as a Windows port does it
+ * (WriteFile(hFile, view), ReadFile(hFile, view)), and what write-back does
+ * to the file: whose credentials it runs with, which file description it
+ * uses, which files a writable section is refused on.
+ *
+ * The backing files live in $SECTIONS_TEST_DIR (default /tmp): scripts/check
+ * runs this program on tmpfs in the main guest and on ext4 and XFS disks in
+ * the disk guests. A deadlock shows as a hang, which the guest's timeout
+ * turns into a failed run.
+ */
+#include "sections_test.h"
+
+#include <linux/fs.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <limits.h>
+#include <time.h>
+
+#define DELAY_PARAM	"/sys/module/sections/parameters/writeback_delay_ms"
+#define MAX_DIRTY_PARAM	"/sys/module/sections/parameters/max_dirty_percent"
+/* How long each race runs. */
+#define RACE_NS		(3 * 1000000000LL)
+/* The race's file: large enough that 1% of a small guest's RAM is exceeded (trimming). */
+#define RACE_PAGES	1024
+
+static void set_param(const char *path, unsigned int val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fprintf(f, "%u\n", val);
+		fclose(f);
+	}
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static const char *test_dir(void)
+{
+	const char *d = getenv("SECTIONS_TEST_DIR");
+
+	return d && *d ? d : "/tmp";
+}
+
+static int sec_create_file(int dev, int fd, __u64 size, __u32 protection)
+{
+	struct sections_create_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.size = size;
+	args.protection = protection;
+	args.flags = SECTIONS_CREATE_FILE;
+	args.fd = fd;
+	return ioctl(dev, SECTIONS_IOC_CREATE, &args);
+}
+
+/* Whether @len bytes of @path at @off are all @c. */
+static bool file_all(const char *path, off_t off, size_t len, char c)
+{
+	char *buf = malloc(len);
+	int fd = open(path, O_RDONLY);
+	bool ok = false;
+	size_t i;
+
+	if (buf && fd >= 0 && pread(fd, buf, len, off) == (ssize_t)len) {
+		for (i = 0; i < len && buf[i] == c; i++)
+			;
+		ok = i == len;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ok;
+}
+
+/* Wait up to 20 s for file_all(). */
+static bool file_becomes_all(const char *path, off_t off, size_t len, char c)
+{
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		if (file_all(path, off, len, c))
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* The module lets go of a control area (and writes its last pages) after the last close. */
+static bool file_mode_becomes(const char *path, mode_t mask, mode_t want)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		if (!stat(path, &st) && (st.st_mode & mask) == want)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+FIXTURE(fileio) {
+	int dev;
+	long ps;
+	char dir[PATH_MAX];
+	char path[PATH_MAX + 16];
+};
+
+FIXTURE_SETUP(fileio)
+{
+	self->dev = sections_open_dev();
+	ASSERT_LE(0, self->dev);
+	self->ps = page_size();
+	snprintf(self->dir, sizeof(self->dir), "%s/sections-fileio-XXXXXX", test_dir());
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, chmod(self->dir, 0777));
+	snprintf(self->path, sizeof(self->path), "%s/data", self->dir);
+	set_param(DELAY_PARAM, 1);
+}
+
+FIXTURE_TEARDOWN(fileio)
+{
+	char cmd[PATH_MAX + 32];
+
+	close(self->dev);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	if (system(cmd))
+		TH_LOG("cleanup of %s failed", self->dir);
+	set_param(DELAY_PARAM, 3000);
+	set_param(MAX_DIRTY_PARAM, 10);
+}
+
+/* A file of @pages pages of @c, opened with @flags. */
+static int make_file(const char *path, long pages, char c, int flags)
+{
+	long ps = page_size(), i;
+	char *buf = malloc(ps);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || !buf)
+		goto fail;
+	memset(buf, c, ps);
+	for (i = 0; i < pages; i++)
+		if (write(fd, buf, ps) != ps)
+			goto fail;
+	free(buf);
+	if (!flags)
+		return fd;
+	close(fd);
+	return open(path, O_RDWR | flags);
+fail:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * The race: a dirtier thread keeps writing the view and dropping it from
+ * the page tables (MADV_DONTNEED: the share count drops to zero, the lazy
+ * writer writes the pages; with the dirty limit at 1% trimming does too), a
+ * flusher thread flushes a view of its own, and the test's thread does file
+ * I/O of the backing file from or into the view, as WriteFile(hFile, view)
+ * and ReadFile(hFile, view) do.
+ */
+struct race {
+	int dev;
+	char *view;		/* the I/O's view, which the dirtier writes */
+	char *fview;		/* the flusher's view */
+	size_t len;
+	long ps;
+	volatile int stop;
+	long rounds, flushes;
+};
+
+/* Each step of the race is this much: short, so that a slow kernel still stops on time. */
+#define RACE_CHUNK	(16 * page_size())
+
+static void *dirtier(void *arg)
+{
+	struct race *r = arg;
+	unsigned int c = 0;
+	size_t off;
+
+	while (!r->stop) {
+		for (off = 0; off < r->len && !r->stop; off += RACE_CHUNK)
+			memset(r->view + off, 'A' + c % 26, RACE_CHUNK);
+		c++;
+		madvise(r->view, r->len, MADV_DONTNEED);
+		__atomic_add_fetch(&r->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *flusher(void *arg)
+{
+	struct race *r = arg;
+	size_t off = 0;
+
+	while (!r->stop) {
+		/* Keep some pages mapped here: the lazy writer skips them, a flush writes them. */
+		touch_read(r->fview + off);
+		off = (off + 7 * r->ps) % r->len;
+		sec_flush(r->dev, r->fview, 0, 0);
+		__atomic_add_fetch(&r->flushes, 1, __ATOMIC_RELAXED);
+		usleep(500);
+	}
+	return NULL;
+}
+
+enum io { IO_WRITE, IO_READ };
+
+/* Run the race with the file opened with @oflags for the I/O (SKIP if refused). */
+static void race(struct __test_metadata *_metadata, FIXTURE_DATA(fileio) *self, enum io io,
+		 int oflags)
+{
+	size_t len = RACE_PAGES * self->ps;
+	pthread_t td, tf;
+	struct race r = { .dev = self->dev, .len = len, .ps = self->ps };
+	long long end;
+	long ios = 0;
+	size_t off;
+	ssize_t n;
+	int fd, iofd, h;
+
+	fd = make_file(self->path, RACE_PAGES, 'a', 0);
+	ASSERT_LE(0, fd);
+	iofd = oflags ? open(self->path, O_RDWR | oflags) : dup(fd);
+	if (iofd < 0 && errno == EINVAL) {
+		close(fd);
+		SKIP(return, "%s refuses O_DIRECT", test_dir());
+	}
+	ASSERT_LE(0, iofd);
+	set_param(MAX_DIRTY_PARAM, 1);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	r.view = sec_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, r.view);
+	r.fview = sec_map(h, len, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, r.fview);
+	ASSERT_EQ(0, pthread_create(&td, NULL, dirtier, &r));
+	ASSERT_EQ(0, pthread_create(&tf, NULL, flusher, &r));
+	end = now_ns() + RACE_NS;
+	for (off = 0; now_ns() < end; off = (off + RACE_CHUNK) % len) {
+		if (io == IO_WRITE)
+			n = pwrite(iofd, r.view + off, RACE_CHUNK, off);
+		else
+			n = pread(iofd, r.view + off, RACE_CHUNK, off);
+		if (n != RACE_CHUNK) {
+			TH_LOG("%s returned %zd (%s)", io == IO_WRITE ? "pwrite" : "pread", n,
+			       n < 0 ? strerror(errno) : "short");
+			break;
+		}
+		ios++;
+	}
+	r.stop = 1;
+	pthread_join(td, NULL);
+	pthread_join(tf, NULL);
+	/* Written out before the last round, so that it meets no throttling. */
+	EXPECT_EQ(0, sec_flush(self->dev, r.view, 0, 0));
+	TH_LOG("%ld %s of 16 pages of the file from its view, %ld dirtier rounds, %ld flushes", ios,
+	       io == IO_WRITE ? "writes" : "reads", r.rounds, r.flushes);
+	EXPECT_LT(0, ios);
+	EXPECT_LT(0, r.rounds);
+	/* What the view says last is what the file ends with. */
+	memset(r.view, 'Q', len);
+	ASSERT_EQ((ssize_t)len, pwrite(iofd, r.view, len, 0));
+	ASSERT_EQ(0, munmap(r.view, len));
+	ASSERT_EQ(0, munmap(r.fview, len));
+	close(h);
+	close(iofd);
+	close(fd);
+	EXPECT_TRUE(file_becomes_all(self->path, 0, len, 'Q'));
+	EXPECT_EQ(0, kernel_taint());
+}
+
+/* The debug kernel under TCG is slow: time for the final write-back. */
+TEST_F_TIMEOUT(fileio, write_file_from_its_view_racing_the_writer, 300)
+{
+	race(_metadata, self, IO_WRITE, 0);
+}
+
+TEST_F_TIMEOUT(fileio, read_file_into_its_view_racing_the_writer, 300)
+{
+	race(_metadata, self, IO_READ, 0);
+}
+
+TEST_F_TIMEOUT(fileio, direct_write_from_its_view_racing_the_writer, 300)
+{
+	race(_metadata, self, IO_WRITE, O_DIRECT);
+}
+
+TEST_F_TIMEOUT(fileio, direct_read_into_its_view_racing_the_writer, 300)
+{
+	race(_metadata, self, IO_READ, O_DIRECT);
+}
+
+/* The first write() of a file from an untouched view of it: faults fill the view meanwhile. */
+TEST_F(fileio, first_write_from_an_untouched_view)
+{
+	size_t len = 64 * self->ps;
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, 64, 'u', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	/* Every page of the view is filled from the file while write() holds its locks. */
+	ASSERT_EQ((ssize_t)len, pwrite(fd, view, len, 0));
+	EXPECT_TRUE(file_all(self->path, 0, len, 'u'));
+	ASSERT_EQ(0, munmap(view, len));
+	close(h);
+	close(fd);
+}
+
+/*
+ * Write-back runs as the user who made the section writable: a write(2)
+ * by that user would clear the set-user-ID bit, so write-back does too,
+ * even when the lazy writer (a kworker, which has every capability) does
+ * it after that user has gone.
+ */
+TEST_F(fileio, writeback_clears_setuid_as_the_writer_would)
+{
+	struct stat st;
+	pid_t pid;
+	int fd;
+
+	fd = make_file(self->path, 4, 's', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchown(fd, NOBODY, NOBODY));
+	ASSERT_EQ(0, fchmod(fd, 04755));
+	ASSERT_EQ(0, fstat(fd, &st));
+	ASSERT_EQ(S_ISUID, st.st_mode & S_ISUID);
+	close(fd);
+	set_param(DELAY_PARAM, 200);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int dev, h;
+		char *view;
+
+		CHILD_CHECK(!drop_to_nobody());
+		dev = sections_open_dev();
+		CHILD_CHECK(dev >= 0);
+		fd = open(self->path, O_RDWR);
+		CHILD_CHECK(fd >= 0);
+		h = sec_create_file(dev, fd, 0, SECTIONS_PAGE_READWRITE);
+		CHILD_CHECK(h >= 0);
+		view = sec_map(h, 4 * page_size(), PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		CHILD_CHECK(view != MAP_FAILED);
+		memset(view, 'N', 4 * page_size());
+		/* Unmapped and closed: the kworkers write the pages, after this process has gone. */
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_child(pid));
+	EXPECT_TRUE(file_becomes_all(self->path, 0, 4 * self->ps, 'N'));
+	EXPECT_TRUE(file_mode_becomes(self->path, S_ISUID, 0));
+}
+
+/* Root keeps the bit, as write(2) by root does (CAP_FSETID). */
+TEST_F(fileio, writeback_by_root_keeps_setuid)
+{
+	struct stat st;
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, 2, 'r', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchmod(fd, 04755));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'R', 2 * self->ps);
+	ASSERT_EQ(0, munmap(view, 2 * self->ps));
+	close(h);
+	close(fd);
+	EXPECT_TRUE(file_becomes_all(self->path, 0, 2 * self->ps, 'R'));
+	ASSERT_EQ(0, stat(self->path, &st));
+	EXPECT_EQ(S_ISUID, st.st_mode & S_ISUID);
+}
+
+/*
+ * The caller's file description is not the writer's: O_APPEND on it (at
+ * open, or set later with fcntl by any holder) does not send write-back to
+ * the end of the file.
+ */
+static void append_case(struct __test_metadata *_metadata, FIXTURE_DATA(fileio) *self,
+			bool later)
+{
+	struct stat st;
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, 4, 'p', later ? 0 : O_APPEND);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	if (later)
+		ASSERT_EQ(0, fcntl(fd, F_SETFL, O_APPEND));
+	view = sec_map(h, 4 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'W', self->ps);
+	ASSERT_EQ(0, sec_flush(self->dev, view, 0, 0));
+	EXPECT_TRUE(file_all(self->path, 0, self->ps, 'W'));
+	EXPECT_TRUE(file_all(self->path, self->ps, 3 * self->ps, 'p'));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(4 * self->ps, st.st_size);
+	ASSERT_EQ(0, munmap(view, 4 * self->ps));
+	close(h);
+	close(fd);
+}
+
+TEST_F(fileio, o_append_at_open_does_not_redirect_writeback)
+{
+	append_case(_metadata, self, false);
+}
+
+TEST_F(fileio, o_append_set_later_does_not_redirect_writeback)
+{
+	append_case(_metadata, self, true);
+}
+
+/* A section of a file opened O_DIRECT reads and writes its pages like any other. */
+TEST_F(fileio, o_direct_backing_fd_works)
+{
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, 4, 'd', O_DIRECT);
+	if (fd < 0 && errno == EINVAL)
+		SKIP(return, "%s refuses O_DIRECT", test_dir());
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 4 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ(0, child_access(view + 3 * self->ps, 0));
+	EXPECT_EQ('d', view[3 * self->ps]);
+	memset(view, 'D', 4 * self->ps);
+	ASSERT_EQ(0, sec_flush(self->dev, view, 0, 0));
+	EXPECT_TRUE(file_all(self->path, 0, 4 * self->ps, 'D'));
+	ASSERT_EQ(0, munmap(view, 4 * self->ps));
+	close(h);
+	close(fd);
+}
+
+/* The dirty column of /proc/sections for the local name @name; LONG_MIN if absent. */
+static long proc_dirty(const char *name)
+{
+	char line[512], n[256];
+	long dirty, v = LONG_MIN;
+	FILE *f = fopen(SECTIONS_PROC, "r");
+
+	if (!f)
+		return LONG_MIN;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %*u %*s %*u %*u %*o %*d %*d %*u %ld", n, &dirty) == 2 &&
+		    !strcmp(n, name))
+			v = dirty;
+	fclose(f);
+	return v;
+}
+
+struct dio_race {
+	int dev, fd;
+	char *view;
+	size_t len;
+	volatile int stop;
+	long reads;
+};
+
+static void *dio_reader(void *arg)
+{
+	struct dio_race *r = arg;
+
+	while (!r->stop)
+		if (pread(r->fd, r->view, r->len, 0) == (ssize_t)r->len)
+			r->reads++;
+	return NULL;
+}
+
+/*
+ * O_DIRECT reads into a view dirty its pages through get_user_pages(), at
+ * I/O completion, with no write fault of ours; flushes racing them clean
+ * the pages. The dirty count (the dirty column of /proc/sections) never
+ * goes below zero and returns to zero once everything is written.
+ */
+TEST_F(fileio, direct_reads_into_a_view_keep_the_dirty_count_exact)
+{
+	size_t len = 64 * self->ps;
+	struct dio_race r = { .dev = self->dev, .len = len };
+	long long end;
+	long d, lowest = 0;
+	char name[64];
+	pthread_t t;
+	struct sections_create_args args;
+	int fd, h, i;
+
+	fd = make_file(self->path, 64, 'o', 0);
+	ASSERT_LE(0, fd);
+	r.fd = open(self->path, O_RDONLY | O_DIRECT);
+	if (r.fd < 0 && errno == EINVAL) {
+		close(fd);
+		SKIP(return, "%s refuses O_DIRECT", test_dir());
+	}
+	ASSERT_LE(0, r.fd);
+	snprintf(name, sizeof(name), "fio-%d-dirty", (int)getpid());
+	memset(&args, 0, sizeof(args));
+	args.protection = SECTIONS_PAGE_READWRITE;
+	args.flags = SECTIONS_CREATE_FILE;
+	args.fd = fd;
+	args.name = (uintptr_t)name;
+	args.name_len = strlen(name);
+	h = ioctl(self->dev, SECTIONS_IOC_CREATE, &args);
+	ASSERT_LE(0, h);
+	r.view = sec_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, r.view);
+	ASSERT_EQ(0, pthread_create(&t, NULL, dio_reader, &r));
+	end = now_ns() + RACE_NS;
+	while (now_ns() < end) {
+		sec_flush(self->dev, r.view, 0, 0);
+		d = proc_dirty(name);
+		if (d != LONG_MIN && d < lowest)
+			lowest = d;
+	}
+	r.stop = 1;
+	pthread_join(t, NULL);
+	TH_LOG("%ld direct reads into the view", r.reads);
+	EXPECT_LT(0, r.reads);
+	EXPECT_EQ(0, lowest);
+	EXPECT_EQ(0, sec_flush(self->dev, r.view, 0, 0));
+	for (i = 0; i < 100 && (d = proc_dirty(name)) != 0; i++)
+		usleep(50000);
+	EXPECT_EQ(0, d);
+	EXPECT_TRUE(file_all(self->path, 0, len, 'o'));
+	ASSERT_EQ(0, munmap(r.view, len));
+	close(h);
+	close(r.fd);
+	close(fd);
+}
+
+/* ---- cached file I/O (SECTIONS_IOC_FILE_*) ---- */
+
+static long file_io(int dev, unsigned long req, int fd, const void *buf, size_t len, __u64 off)
+{
+	struct sections_file_io a = {
+		.fd = fd, .offset = off, .buf = (uintptr_t)buf, .len = len,
+	};
+
+	return ioctl(dev, req, &a);
+}
+
+static int file_op(int dev, unsigned long req, int fd, __u64 size)
+{
+	struct sections_file_args a = { .fd = fd, .size = size };
+
+	return ioctl(dev, req, &a);
+}
+
+/* pread() of a fresh fd: what the file's page cache (and the disk) holds. */
+static bool file_has(const char *path, off_t off, const char *want)
+{
+	char buf[64];
+	size_t len = strlen(want);
+	int fd = open(path, O_RDONLY);
+	bool ok = fd >= 0 && pread(fd, buf, len, off) == (ssize_t)len && !memcmp(buf, want, len);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * As Windows' cached ReadFile and WriteFile: a view's write is read at once,
+ * a write is seen by the views at once, and a view and a write changing
+ * different bytes of one page both reach the file.
+ */
+TEST_F(fileio, cached_io_and_views_share_pages)
+{
+	char *view, buf[16];
+	int fd, h;
+
+	fd = make_file(self->path, 3, 'a', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 3 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+
+	memcpy(view, "VIEW", 4);
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(4, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, 4, 0));
+	EXPECT_EQ(0, memcmp(buf, "VIEW", 4));
+	/* A plain read() does not see it: non-cached I/O, as the README says. */
+	EXPECT_TRUE(file_has(self->path, 0, "aaaa"));
+
+	EXPECT_EQ(4, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "FILE", 4, 100));
+	EXPECT_EQ(0, memcmp(view + 100, "FILE", 4));
+	view[200] = 'v';
+	EXPECT_EQ(1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "w", 1, 300));
+	/* Both a view's bytes and the write's are in the one page that is written. */
+	ASSERT_EQ(0, sec_flush(self->dev, view, 0, 0));
+	EXPECT_TRUE(file_has(self->path, 0, "VIEW"));
+	EXPECT_TRUE(file_has(self->path, 100, "FILE"));
+	EXPECT_TRUE(file_has(self->path, 200, "v"));
+	EXPECT_TRUE(file_has(self->path, 300, "w"));
+	EXPECT_TRUE(file_has(self->path, 4, "a"));
+
+	/* WriteFile(hFile, view): the source is the very page written. */
+	EXPECT_EQ(self->ps, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, view, self->ps, 0));
+	EXPECT_EQ(self->ps, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, view + self->ps,
+				    self->ps, 0));
+	EXPECT_EQ('a', view[0]);
+	/* ReadFile(hFile, view): into the very page read. */
+	EXPECT_EQ(self->ps, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, view + 2 * self->ps,
+				    self->ps, 2 * self->ps));
+	EXPECT_EQ('a', view[2 * self->ps]);
+	ASSERT_EQ(0, munmap(view, 3 * self->ps));
+	close(h);
+	close(fd);
+}
+
+/*
+ * A write to a page no view maps: share count zero, dirty; the lazy writer
+ * writes it, as it would a view's page once unmapped. FLUSH writes such
+ * pages at once, but not a page a view maps (NT's rule), then fsyncs.
+ */
+TEST_F(fileio, cached_write_is_written_back_like_a_view)
+{
+	struct sections_page_info pi;
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, 4, 'b', 0);
+	ASSERT_LE(0, fd);
+	/* Long enough for the checks before the flush; the writer's kick stays queued that long. */
+	set_param(DELAY_PARAM, 3000);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memcpy(view, "MAPD", 4);
+	EXPECT_EQ(4, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "UNMP", 4, 2 * self->ps));
+	pi = sec_page(h, 2 * self->ps);
+	EXPECT_EQ(0, pi.share_count);
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT | SECTIONS_PAGE_DIRTY, pi.flags);
+	EXPECT_TRUE(file_has(self->path, 2 * self->ps, "bbbb"));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	EXPECT_TRUE(file_has(self->path, 2 * self->ps, "UNMP"));
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT, sec_page(h, 2 * self->ps).flags);
+	/* The mapped page waits for its view. */
+	EXPECT_TRUE(file_has(self->path, 0, "bbbb"));
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT | SECTIONS_PAGE_DIRTY, sec_page(h, 0).flags);
+	/* Without the flush, the lazy writer writes an unmapped page. */
+	set_param(DELAY_PARAM, 1);
+	EXPECT_EQ(4, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "LAZY", 4, 3 * self->ps));
+	EXPECT_TRUE(file_becomes_all(self->path, 3 * self->ps, 1, 'L'));
+	ASSERT_EQ(0, munmap(view, self->ps));
+	EXPECT_TRUE(file_becomes_all(self->path, 0, 1, 'M'));
+	close(h);
+	close(fd);
+}
+
+/*
+ * A write through a section root made writable, by a user without
+ * CAP_FSETID: the set-user-ID bit goes at once, as write(2) by that user
+ * would drop it, though the write-back itself runs as root.
+ */
+TEST_F(fileio, cached_write_by_a_user_clears_setuid)
+{
+	struct stat st;
+	pid_t pid;
+	int fd, h;
+
+	fd = make_file(self->path, 2, 'g', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fchown(fd, NOBODY, NOBODY));
+	ASSERT_EQ(0, fchmod(fd, 04755));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int dev, f;
+
+		CHILD_CHECK(!drop_to_nobody());
+		dev = sections_open_dev();
+		CHILD_CHECK(dev >= 0);
+		f = open(self->path, O_RDWR);
+		CHILD_CHECK(f >= 0);
+		CHILD_CHECK(file_io(dev, SECTIONS_IOC_FILE_WRITE, f, "USER", 4, 0) == 4);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_child(pid));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0, st.st_mode & S_ISUID);
+	close(h);
+	close(fd);
+	EXPECT_TRUE(file_becomes_all(self->path, 0, 1, 'U'));
+}
+
+/* Writes past the end grow the file; bytes beyond every section are plain I/O. */
+TEST_F(fileio, cached_write_past_the_end_grows_the_file)
+{
+	struct stat st;
+	char *view, buf[8];
+	int fd, h;
+
+	fd = make_file(self->path, 1, 'c', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 100));
+	/* A section of 2 pages grows the file to 2 pages. */
+	h = sec_create_file(self->dev, fd, 2 * self->ps, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	/* Past the file's end and past the section: one write, both parts. */
+	EXPECT_EQ(8, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "ABCDEFGH", 8,
+			     2 * self->ps - 4));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(2 * self->ps + 4, st.st_size);
+	EXPECT_EQ(0, memcmp(view + 2 * self->ps - 4, "ABCD", 4));
+	EXPECT_TRUE(file_has(self->path, 2 * self->ps, "EFGH"));
+	EXPECT_EQ(8, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, 8, 2 * self->ps - 4));
+	EXPECT_EQ(0, memcmp(buf, "ABCDEFGH", 8));
+	/* At and past the end: nothing. */
+	EXPECT_EQ(0, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, 8, st.st_size));
+	EXPECT_EQ(0, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, 8, 1ULL << 40));
+	ASSERT_EQ(0, munmap(view, 2 * self->ps));
+	close(h);
+	close(fd);
+}
+
+/* SetEndOfFile: no shrinking below a section's end while it exists. */
+TEST_F(fileio, set_size_refuses_to_cut_a_section)
+{
+	struct stat st;
+	int fd, h;
+
+	fd = make_file(self->path, 4, 'd', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 2 * self->ps, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 3 * self->ps));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 2 * self->ps));
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, self->ps));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 5 * self->ps));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(5 * self->ps, st.st_size);
+	close(h);
+	/* Once the section is gone (its control area may take a moment), anything goes. */
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 1));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(1, st.st_size);
+	close(fd);
+}
+
+/* Without a section: plain pread/pwrite/fsync/truncate. */
+TEST_F(fileio, file_io_without_a_section_is_plain)
+{
+	char buf[4];
+	struct stat st;
+	int fd;
+
+	fd = make_file(self->path, 1, 'e', 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(4, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "PLAN", 4, 8));
+	EXPECT_TRUE(file_has(self->path, 8, "PLAN"));
+	EXPECT_EQ(4, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, 4, 8));
+	EXPECT_EQ(0, memcmp(buf, "PLAN", 4));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 10));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(10, st.st_size);
+	close(fd);
+}
+
+/* Hostile arguments: a clear errno, nothing changed. */
+TEST_F(fileio, file_io_bad_arguments)
+{
+	struct sections_file_io a;
+	char buf[8];
+	int fd, ro, h, opath;
+
+	fd = make_file(self->path, 1, 'f', 0);
+	ASSERT_LE(0, fd);
+	ro = open(self->path, O_RDONLY);
+	ASSERT_LE(0, ro);
+	opath = open(self->path, O_PATH);
+	ASSERT_LE(0, opath);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_READ, -1, buf, 1, 0));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_READ, opath, buf, 1, 0));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, ro, "x", 1, 0));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, ro, 0));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_READ, self->dev, buf, 1, 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_READ, h, buf, 1, 0));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, unmapped_address(), 1, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, unmapped_address(), 1, 0));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, 1, 1ULL << 63));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, buf, 8, (1ULL << 63) - 4));
+	EXPECT_EQ(EFBIG, errno);
+	EXPECT_EQ(0, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, buf, 0, 0));
+	memset(&a, 0, sizeof(a));
+	a.fd = fd;
+	a.buf = (uintptr_t)buf;
+	a.len = 1;
+	a.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, SECTIONS_IOC_FILE_READ, &a));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->dev, SECTIONS_IOC_FILE_READ, unmapped_address()));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 1));
+	EXPECT_EQ(EINVAL, errno);
+	/* Nothing above changed the file. */
+	EXPECT_TRUE(file_all(self->path, 0, self->ps, 'f'));
+	close(h);
+	close(opath);
+	close(ro);
+	close(fd);
+}
+
+/* ---- files that can never be written ---- */
+
+static int set_inode_flags(int fd, int flags, bool on)
+{
+	int cur;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &cur))
+		return -1;
+	cur = on ? cur | flags : cur & ~flags;
+	return ioctl(fd, FS_IOC_SETFLAGS, &cur);
+}
+
+static void unwritable_inode(struct __test_metadata *_metadata, FIXTURE_DATA(fileio) *self,
+			     int flag)
+{
+	int fd, h;
+
+	fd = make_file(self->path, 2, 'i', 0);
+	ASSERT_LE(0, fd);
+	if (set_inode_flags(fd, flag, true)) {
+		close(fd);
+		SKIP(return, "%s: no FS_IOC_SETFLAGS %#x: %s", test_dir(), flag, strerror(errno));
+	}
+	/* Readable stays possible; writable never could be written back. */
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	EXPECT_LE(0, h);
+	close(h);
+	EXPECT_EQ(-1, sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_EXECUTE_READWRITE));
+	EXPECT_EQ(EPERM, errno);
+	/* Copy-on-write never writes the file: allowed. */
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_WRITECOPY);
+	EXPECT_LE(0, h);
+	close(h);
+	EXPECT_EQ(0, set_inode_flags(fd, flag, false));
+	close(fd);
+}
+
+TEST_F(fileio, append_only_file_refuses_writable_sections)
+{
+	unwritable_inode(_metadata, self, FS_APPEND_FL);
+}
+
+TEST_F(fileio, immutable_file_refuses_writable_sections)
+{
+	unwritable_inode(_metadata, self, FS_IMMUTABLE_FL);
+}
+
+/*
+ * A file made immutable after its section was: write-back fails with
+ * EPERM, the pages stay dirty (nothing is dropped), and once the flag is
+ * gone a flush writes them.
+ */
+TEST_F(fileio, immutable_later_keeps_pages_dirty)
+{
+	char *view;
+	int fd, h, ret;
+
+	fd = make_file(self->path, 2, 'k', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'K', 2 * self->ps);
+	if (set_inode_flags(fd, FS_IMMUTABLE_FL, true)) {
+		munmap(view, 2 * self->ps);
+		close(h);
+		close(fd);
+		SKIP(return, "%s: no FS_IMMUTABLE_FL: %s", test_dir(), strerror(errno));
+	}
+	ret = sec_flush(self->dev, view, 0, 0);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT | SECTIONS_PAGE_DIRTY, sec_page(h, 0).flags);
+	EXPECT_TRUE(file_all(self->path, 0, 2 * self->ps, 'k'));
+	EXPECT_EQ(0, set_inode_flags(fd, FS_IMMUTABLE_FL, false));
+	EXPECT_EQ(0, sec_flush(self->dev, view, 0, 0));
+	EXPECT_TRUE(file_all(self->path, 0, 2 * self->ps, 'K'));
+	ASSERT_EQ(0, munmap(view, 2 * self->ps));
+	close(h);
+	close(fd);
+}
+
+static void sealed_memfd(struct __test_metadata *_metadata, FIXTURE_DATA(fileio) *self,
+			 int seal)
+{
+	int fd, h;
+
+	fd = memfd_create("sections-sealed", MFD_ALLOW_SEALING);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 2 * self->ps));
+	if (fcntl(fd, F_ADD_SEALS, seal)) {
+		close(fd);
+		SKIP(return, "seal %#x: %s", seal, strerror(errno));
+	}
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	EXPECT_LE(0, h);
+	close(h);
+	EXPECT_EQ(-1, sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE));
+	EXPECT_EQ(EPERM, errno);
+	close(fd);
+}
+
+TEST_F(fileio, write_sealed_memfd_refuses_writable_sections)
+{
+	sealed_memfd(_metadata, self, F_SEAL_WRITE);
+}
+
+TEST_F(fileio, future_write_sealed_memfd_refuses_writable_sections)
+{
+	sealed_memfd(_metadata, self, F_SEAL_FUTURE_WRITE);
+}
+
+TEST_HARNESS_MAIN

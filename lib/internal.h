@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
 /*
- * libsections internals: shared by handles.c, views.c and query.c only.
+ * libsections internals: shared by handles.c, views.c, query.c and fileio.c only.
  */
 #ifndef LIBSECTIONS_INTERNAL_H
 #define LIBSECTIONS_INTERNAL_H

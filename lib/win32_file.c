@@ -3,6 +3,13 @@
  * libsections Win32 layer: the small synchronous file API (CreateFile,
  * ReadFile, WriteFile, file sizes and pointers, SetEndOfFile,
  * FlushFileBuffers, DeleteFile) over open(2) and friends.
+ *
+ * Cached I/O, as on Windows: ReadFile, WriteFile, SetEndOfFile and
+ * FlushFileBuffers go through the module's file I/O (sections_file_read()
+ * and friends), so they see, and are seen by, the views of the file's
+ * sections at once. A file opened with FILE_FLAG_NO_BUFFERING (O_DIRECT) is
+ * non-cached, as on Windows: plain read(2) and write(2). So is everything
+ * when the module is not there (no section can exist then).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -32,8 +39,38 @@ static int open_retry(const char *path, int flags, mode_t mode)
 
 	do {
 		fd = open(path, flags, mode);
+		/* A filesystem without O_DIRECT (tmpfs before 6.6): buffered, then. */
+		if (fd < 0 && errno == EINVAL && (flags & O_DIRECT)) {
+			flags &= ~O_DIRECT;
+			errno = EINTR;
+		}
 	} while (fd < 0 && errno == EINTR);
 	return fd;
+}
+
+/*
+ * The device for cached I/O of @fd at its file pointer: -1 for non-cached
+ * I/O (FILE_FLAG_NO_BUFFERING, no module), *@pos the offset to use
+ * (the end for an O_APPEND file, as Windows' FILE_APPEND_DATA).
+ */
+static int cached_io(int fd, off_t *pos)
+{
+	int dev, fl = fcntl(fd, F_GETFL);
+	struct stat st;
+
+	if (fl < 0 || (fl & O_DIRECT))
+		return -1;
+	dev = win32_device();
+	if (dev < 0)
+		return -1;
+	if (fl & O_APPEND) {
+		if (fstat(fd, &st))
+			return -1;
+		*pos = st.st_size;
+		return dev;
+	}
+	*pos = lseek(fd, 0, SEEK_CUR);
+	return *pos < 0 ? -1 : dev;
 }
 
 static HANDLE create_file(const char *path, DWORD access, LPSECURITY_ATTRIBUTES sa,
@@ -57,6 +94,8 @@ static HANDLE create_file(const char *path, DWORD access, LPSECURITY_ATTRIBUTES 
 		flags &= ~O_CLOEXEC;
 	if (flags_attrs & FILE_FLAG_WRITE_THROUGH)
 		flags |= O_DSYNC;
+	if (flags_attrs & FILE_FLAG_NO_BUFFERING)
+		flags |= O_DIRECT;
 
 	switch (disposition) {
 	case CREATE_NEW:
@@ -156,7 +195,8 @@ SECTIONS_EXPORT HANDLE WINAPI CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAcc
 SECTIONS_EXPORT BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
 				     LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped)
 {
-	int fd;
+	off_t pos = 0;
+	int fd, dev;
 	ssize_t n;
 
 	if (lpNumberOfBytesRead)
@@ -168,9 +208,19 @@ SECTIONS_EXPORT BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumbe
 		SetLastError(lpOverlapped ? ERROR_INVALID_PARAMETER : ERROR_NOACCESS);
 		return FALSE;
 	}
-	do {
-		n = read(fd, lpBuffer, nNumberOfBytesToRead);
-	} while (n < 0 && errno == EINTR);
+	dev = cached_io(fd, &pos);
+	n = dev < 0 ? -ENODEV : sections_file_read(dev, fd, lpBuffer, nNumberOfBytesToRead, pos);
+	if (n >= 0) {
+		lseek(fd, pos + n, SEEK_SET);
+	} else if (n == -ENODEV) {
+		/* Not a regular file (a pipe, a terminal), or non-cached. */
+		do {
+			n = read(fd, lpBuffer, nNumberOfBytesToRead);
+		} while (n < 0 && errno == EINTR);
+	} else {
+		errno = (int)-n;
+		n = -1;
+	}
 	if (n < 0) {
 		SetLastError(errno == EIO ? ERROR_READ_FAULT :
 			     errno == EBADF ? ERROR_ACCESS_DENIED : win32_error_of(errno));
@@ -186,7 +236,8 @@ SECTIONS_EXPORT BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNum
 {
 	const char *p = lpBuffer;
 	DWORD done = 0;
-	int fd;
+	off_t pos = 0;
+	int fd, dev;
 
 	if (lpNumberOfBytesWritten)
 		*lpNumberOfBytesWritten = 0;
@@ -197,9 +248,22 @@ SECTIONS_EXPORT BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNum
 		SetLastError(lpOverlapped ? ERROR_INVALID_PARAMETER : ERROR_NOACCESS);
 		return FALSE;
 	}
+	dev = cached_io(fd, &pos);
 	while (done < nNumberOfBytesToWrite) {
-		ssize_t n = write(fd, p + done, nNumberOfBytesToWrite - done);
+		ssize_t n = -ENODEV;
 
+		if (dev >= 0)
+			n = sections_file_write(dev, fd, p + done, nNumberOfBytesToWrite - done,
+						pos + done);
+		if (n == -ENODEV) {
+			dev = -1;
+			n = write(fd, p + done, nNumberOfBytesToWrite - done);
+		} else if (n < 0) {
+			errno = (int)-n;
+			n = -1;
+		} else {
+			lseek(fd, pos + done + n, SEEK_SET);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -338,15 +402,25 @@ SECTIONS_EXPORT BOOL WINAPI SetFilePointerEx(HANDLE hFile, LARGE_INTEGER liDista
 
 SECTIONS_EXPORT BOOL WINAPI SetEndOfFile(HANDLE hFile)
 {
-	int fd = file_fd(hFile);
+	int fd = file_fd(hFile), dev, ret;
 	off_t pos;
 
 	if (fd < 0)
 		return FALSE;
 	pos = lseek(fd, 0, SEEK_CUR);
-	if (pos < 0 || ftruncate(fd, pos)) {
-		SetLastError(errno == EINVAL || errno == EBADF ? ERROR_ACCESS_DENIED :
-			     win32_error_of(errno));
+	if (pos < 0) {
+		win32_set_errno(errno);
+		return FALSE;
+	}
+	dev = win32_device();
+	ret = dev < 0 ? -ENODEV : sections_file_set_size(dev, fd, (uint64_t)pos);
+	if (ret == -ENODEV)
+		ret = ftruncate(fd, pos) ? -errno : 0;
+	if (ret) {
+		/* EBUSY: a section of the file covers what it would cut. */
+		SetLastError(ret == -EBUSY ? ERROR_USER_MAPPED_FILE :
+			     ret == -EINVAL || ret == -EBADF ? ERROR_ACCESS_DENIED :
+			     win32_error_of(-ret));
 		return FALSE;
 	}
 	return TRUE;
@@ -354,12 +428,17 @@ SECTIONS_EXPORT BOOL WINAPI SetEndOfFile(HANDLE hFile)
 
 SECTIONS_EXPORT BOOL WINAPI FlushFileBuffers(HANDLE hFile)
 {
-	int fd = file_fd(hFile);
+	int fd = file_fd(hFile), dev, ret;
 
 	if (fd < 0)
 		return FALSE;
-	if (fsync(fd)) {
-		win32_set_errno(errno);
+	/* The file's cached pages no view maps, then the file durable. */
+	dev = win32_device();
+	ret = dev < 0 ? -ENODEV : sections_file_flush(dev, fd);
+	if (ret == -ENODEV || ret == -EBADF)
+		ret = fsync(fd) ? -errno : 0;
+	if (ret) {
+		win32_set_errno(-ret);
 		return FALSE;
 	}
 	return TRUE;

@@ -1389,4 +1389,73 @@ TEST(virtual_query_errors)
 #endif
 }
 
+/*
+ * Cached ReadFile/WriteFile and views share pages, as on Windows: each sees
+ * the other at once, and both reach the file. FlushFileBuffers writes the
+ * pages no view maps; SetEndOfFile cannot cut a mapped section.
+ */
+TEST(cached_file_io_is_coherent_with_views)
+{
+	char path[96], buf[8], *view;
+	HANDLE f, m;
+	DWORD n;
+	int fd;
+
+	tmp_path(path, sizeof(path), "coh");
+	unlink(path);
+	f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
+	ASSERT_NE(INVALID_HANDLE_VALUE, f);
+	memset(buf, 'a', sizeof(buf));
+	for (n = 0; n < 3 * 4096 / sizeof(buf); n++)
+		ASSERT_TRUE(WriteFile(f, buf, sizeof(buf), NULL, NULL));
+	m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, NULL);
+	ASSERT_NE(NULL, m);
+	view = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 4096);
+	ASSERT_NE(NULL, view);
+
+	memcpy(view, "VIEW", 4);
+	EXPECT_EQ(0, SetFilePointer(f, 0, NULL, FILE_BEGIN));
+	EXPECT_TRUE(ReadFile(f, buf, 4, &n, NULL));
+	EXPECT_EQ(4, n);
+	EXPECT_EQ(0, memcmp(buf, "VIEW", 4));
+	EXPECT_EQ(4, SetFilePointer(f, 0, NULL, FILE_CURRENT));
+	EXPECT_EQ(100, SetFilePointer(f, 100, NULL, FILE_BEGIN));
+	EXPECT_TRUE(WriteFile(f, "FILE", 4, &n, NULL));
+	EXPECT_EQ(4, n);
+	EXPECT_EQ(0, memcmp(view + 100, "FILE", 4));
+	/* A page no view maps: FlushFileBuffers writes it; the mapped page waits. */
+	EXPECT_EQ(8192, SetFilePointer(f, 8192, NULL, FILE_BEGIN));
+	EXPECT_TRUE(WriteFile(f, "UNMP", 4, &n, NULL));
+	EXPECT_TRUE(FlushFileBuffers(f));
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(4, pread(fd, buf, 4, 8192));
+	EXPECT_EQ(0, memcmp(buf, "UNMP", 4));
+	EXPECT_EQ(4, pread(fd, buf, 4, 0));
+	EXPECT_EQ(0, memcmp(buf, "aaaa", 4));
+	/* SetEndOfFile cannot cut the section; growing is fine. */
+	EXPECT_EQ(4096, SetFilePointer(f, 4096, NULL, FILE_BEGIN));
+	EXPECT_FALSE(SetEndOfFile(f));
+	EXPECT_EQ(ERROR_USER_MAPPED_FILE, GetLastError());
+	EXPECT_EQ(16384, SetFilePointer(f, 16384, NULL, FILE_BEGIN));
+	EXPECT_TRUE(SetEndOfFile(f));
+	EXPECT_EQ(16384, GetFileSize(f, NULL));
+
+	/* Unmapped and closed: the view's bytes and WriteFile's both reach the file. */
+	EXPECT_TRUE(UnmapViewOfFile(view));
+	EXPECT_TRUE(CloseHandle(m));
+	EXPECT_TRUE(FlushFileBuffers(f));
+	EXPECT_EQ(4, pread(fd, buf, 4, 0));
+	EXPECT_EQ(0, memcmp(buf, "VIEW", 4));
+	EXPECT_EQ(4, pread(fd, buf, 4, 100));
+	EXPECT_EQ(0, memcmp(buf, "FILE", 4));
+	/* No section now: SetEndOfFile shrinks. */
+	EXPECT_EQ(10, SetFilePointer(f, 10, NULL, FILE_BEGIN));
+	EXPECT_TRUE(SetEndOfFile(f));
+	EXPECT_EQ(10, GetFileSize(f, NULL));
+	close(fd);
+	EXPECT_TRUE(CloseHandle(f));
+	unlink(path);
+}
+
 TEST_HARNESS_MAIN

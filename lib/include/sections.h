@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <linux/sections.h>
 
@@ -34,7 +35,7 @@ extern "C" {
 #endif
 
 #define LIBSECTIONS_VERSION_MAJOR	1
-#define LIBSECTIONS_VERSION_MINOR	1
+#define LIBSECTIONS_VERSION_MINOR	2
 
 /* Path of the control device. */
 #define SECTIONS_DEVICE_PATH		"/dev/sections"
@@ -303,6 +304,91 @@ int sections_query_pages(int handle, uint64_t offset, uint64_t count,
  */
 int sections_query_view_pages(int dev, const void *addr, uint64_t count,
 			      struct sections_page_info *pages);
+
+/**
+ * sections_file_read() - cached read of a file (ReadFile)
+ * @dev:	descriptor of /dev/sections.
+ * @fd:		the file, open for reading.
+ * @buf:	where to read to.
+ * @len:	bytes to read (at most SECTIONS_FILE_IO_MAX are read).
+ * @offset:	byte offset in the file.
+ *
+ * The bytes a section of the file covers come from the pages the sections
+ * share, so what a view wrote is read at once; the others are a plain
+ * pread(2). Does not move the file offset.
+ *
+ * RETURN VALUE: the bytes read (0 at or past the end of the file), or a
+ * negative errno value.
+ *
+ * ERRORS:
+ *  -EBADF	@fd is not open for reading.
+ *  -ENODEV	@fd is not a regular file.
+ *  -EINVAL	@offset is above 2^63 - 1.
+ *  -EFAULT	@buf is not writable.
+ *  -EINTR	a fatal signal came before anything was read.
+ *  -EIO	the file could not be read.
+ *  -ENOTTY	@dev is not a descriptor of /dev/sections.
+ */
+ssize_t sections_file_read(int dev, int fd, void *buf, size_t len, uint64_t offset);
+
+/**
+ * sections_file_write() - cached write of a file (WriteFile)
+ * @dev:	descriptor of /dev/sections.
+ * @fd:		the file, open for writing.
+ * @buf:	what to write.
+ * @len:	bytes to write (at most SECTIONS_FILE_IO_MAX are written).
+ * @offset:	byte offset in the file.
+ *
+ * The bytes a section of the file covers go to the pages the sections share:
+ * every view sees them at once, and they reach the file as a view's writes
+ * do (when no view maps the page, after writeback_delay_ms; or at a flush).
+ * The others are a plain pwrite(2). A write past the end of the file grows
+ * it. Does not move the file offset.
+ *
+ * RETURN VALUE: the bytes written, or a negative errno value.
+ *
+ * ERRORS:
+ *  -EBADF	@fd is not open for writing.
+ *  -ENODEV	@fd is not a regular file.
+ *  -EPERM	the file is append-only or immutable and a section covers the
+ *		range.
+ *  -EFBIG	@offset + @len is past the largest file offset.
+ *  -ENOSPC, -EDQUOT	growing the file failed.
+ *  -EFAULT	@buf is not readable.
+ *  -EINTR	a fatal signal came before anything was written.
+ *  -ENOTTY	@dev is not a descriptor of /dev/sections.
+ */
+ssize_t sections_file_write(int dev, int fd, const void *buf, size_t len, uint64_t offset);
+
+/**
+ * sections_file_flush() - write a file's cached pages and make it durable
+ *			   (FlushFileBuffers)
+ * @dev:	descriptor of /dev/sections.
+ * @fd:		the file, open for writing.
+ *
+ * Writes the dirty pages of the file's sections that no view maps (mapped
+ * pages wait for their views, as on Windows), then fsync(2)s the file.
+ *
+ * RETURN VALUE: 0, or a negative errno value: -EBADF, -ENODEV as above; a
+ * write-back error (-EIO, -ENOSPC...) not reported before; -EINTR.
+ */
+int sections_file_flush(int dev, int fd);
+
+/**
+ * sections_file_set_size() - set the size of a file (SetEndOfFile)
+ * @dev:	descriptor of /dev/sections.
+ * @fd:		the file, open for writing.
+ * @size:	the new size.
+ *
+ * As truncate(2) (the caller needs write permission on the file), except
+ * that while a section of the file exists the file cannot shrink below the
+ * end of the largest one.
+ *
+ * RETURN VALUE: 0, or a negative errno value: -EBADF, -ENODEV as above;
+ * -EBUSY (a section covers the bytes it would cut; Windows'
+ * ERROR_USER_MAPPED_FILE); -EFBIG; -EACCES; -EINTR.
+ */
+int sections_file_set_size(int dev, int fd, uint64_t size);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
+#include <linux/migrate.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
@@ -23,8 +24,28 @@ static DECLARE_WAIT_QUEUE_HEAD(controls_wq);
 /* Bumped each time a dying control area leaves the table. */
 static atomic_t controls_gone = ATOMIC_INIT(0);
 
-/* How far a fill reads ahead in the file, at most (the file's own readahead state decides). */
-#define CONTROL_READAHEAD_PAGES	32
+/* The most pages one fill batch reads from the file at once. */
+#define CONTROL_FILL_MAX	64
+
+/*
+ * A fill of section pages from the backing file, one batch: a ->read_folio
+ * (one folio) or a ->readahead (the folios the kernel's readahead chose).
+ * The batch's pages of the file are read in one go when the first is
+ * missing from the file's page cache.
+ */
+struct control_fill {
+	struct file *file;
+	pgoff_t first;		/* the file's page index of the batch's first page */
+	unsigned int nr;	/* pages in the batch */
+};
+
+static void fill_begin(struct control_fill *fill, struct file *file, pgoff_t first,
+		       unsigned int nr)
+{
+	fill->file = file;
+	fill->first = first;
+	fill->nr = min_t(unsigned int, nr, CONTROL_FILL_MAX);
+}
 
 /*
  * Copy @len bytes at @pos of the backing file into @folio at @off, from the
@@ -36,25 +57,33 @@ static atomic_t controls_gone = ATOMIC_INIT(0);
  * Lock order: our folio, then the file's invalidate_lock (shared), then its
  * folio: nothing that holds the file's invalidate_lock locks a folio of ours.
  */
-static int control_copy_cached(struct file *file, struct folio *folio, size_t off,
+static int control_copy_cached(struct control_fill *fill, struct folio *folio, size_t off,
 			       loff_t pos, size_t len)
 {
+	struct file *file = fill->file;
 	struct address_space *src = file->f_mapping;
 
 	while (len) {
 		pgoff_t index = pos >> PAGE_SHIFT;
 		struct folio *from = sections_get_folio(src, index);
+		bool cached = from;
 		size_t soff, n;
 		void *to, *kaddr;
 
+		/* Being read by someone else: read_mapping_folio() waits for it. */
+		if (from && !folio_test_uptodate(from)) {
+			folio_put(from);
+			from = NULL;
+		}
 		if (!from) {
 			/*
-			 * Read ahead, as a fault on the file's own mapping would
-			 * (it takes invalidate_lock itself): the next faults on
-			 * the section find the pages cached.
+			 * Read the rest of the batch from the file in one go, as
+			 * the file's own readahead would (it takes invalidate_lock
+			 * itself).
 			 */
-			page_cache_sync_readahead(src, &file->f_ra, file, index,
-						  CONTROL_READAHEAD_PAGES);
+			if (!cached && index >= fill->first && index < fill->first + fill->nr)
+				page_cache_sync_readahead(src, &file->f_ra, file, index,
+							  fill->first + fill->nr - index);
 			/*
 			 * invalidate_lock, as filemap_fault() holds it to bring
 			 * a page in: a page read meanwhile must not survive a
@@ -104,26 +133,30 @@ static int control_copy_read(struct file *file, struct folio *folio, size_t off,
 	return 0;
 }
 
-/*
- * Fill a page from the backing file; past its end the page reads as zero.
- * Through the page cache when the file has one (most do, and it is the one
- * the file's own mmap and read() use); else (tmpfs, whose read path takes no
- * i_rwsem; overlayfs, hugetlbfs) through kernel_read() of the module's own
- * file, which is never O_DIRECT.
- */
-static int control_read_folio(struct file *unused, struct folio *folio)
+static bool file_has_page_cache(struct file *file)
 {
-	struct sections_control *ca = folio->mapping->host->i_private;
+	return file->f_mapping->a_ops->read_folio && !IS_DAX(file_inode(file));
+}
+
+/*
+ * Fill @folio (locked) from the backing file and unlock it; past the file's
+ * end it reads as zero. Through the page cache when the file has one (most
+ * do, and it is the one the file's own mmap and read() use); else (tmpfs,
+ * whose read path takes no i_rwsem; overlayfs, hugetlbfs) through
+ * kernel_read() of the module's own file, which is never O_DIRECT.
+ */
+static int control_fill_folio(struct control_fill *fill, struct sections_control *ca,
+			      struct folio *folio)
+{
 	struct file *file = ca->file;
-	struct inode *inode = file_inode(file);
-	loff_t pos = folio_pos(folio), isize = i_size_read(inode);
+	loff_t pos = folio_pos(folio), isize = i_size_read(file_inode(file));
 	size_t len = 0;
 	int ret = 0;
 
 	if (pos < isize)
 		len = min_t(loff_t, folio_size(folio), isize - pos);
-	if (len && file->f_mapping->a_ops->read_folio && !IS_DAX(inode))
-		ret = control_copy_cached(file, folio, 0, pos, len);
+	if (len && fill)
+		ret = control_copy_cached(fill, folio, 0, pos, len);
 	else if (len)
 		ret = control_copy_read(file, folio, 0, pos, len);
 	if (!ret && len < folio_size(folio))
@@ -134,9 +167,50 @@ static int control_read_folio(struct file *unused, struct folio *folio)
 	return ret;
 }
 
+static int control_read_folio(struct file *unused, struct folio *folio)
+{
+	struct sections_control *ca = folio->mapping->host->i_private;
+	struct control_fill fill;
+
+	if (!file_has_page_cache(ca->file))
+		return control_fill_folio(NULL, ca, folio);
+	fill_begin(&fill, ca->file, folio->index, folio_nr_pages(folio));
+	return control_fill_folio(&fill, ca, folio);
+}
+
+/*
+ * First-touch faults read ahead in clusters (filemap_fault()'s read-around
+ * on the section's mapping): the batch is read from the file with one
+ * readahead of the file, then each page is copied.
+ */
+static void control_readahead(struct readahead_control *rac)
+{
+	struct sections_control *ca = rac->mapping->host->i_private;
+	bool cached = file_has_page_cache(ca->file);
+	struct control_fill fill = { .nr = 0 };
+	struct folio *folio;
+
+	/* A folio that fails is left !uptodate: a fault on it reads it again, alone. */
+	while ((folio = readahead_folio(rac))) {
+		/* In batches of at most CONTROL_FILL_MAX pages; the count includes this folio. */
+		if (cached && folio->index >= fill.first + fill.nr)
+			fill_begin(&fill, ca->file, folio->index, readahead_count(rac));
+		control_fill_folio(cached ? &fill : NULL, ca, folio);
+	}
+}
+
 static const struct address_space_operations control_aops = {
 	.read_folio = control_read_folio,
+	.readahead = control_readahead,
 	.dirty_folio = sections_dirty_folio,
+	/*
+	 * No private data on these folios: the generic move keeps the dirty
+	 * bit and tag (no ->dirty_folio call, so the counts stay), and a folio
+	 * under writeback holds the writer's reference, so it is not moved.
+	 * Without it a dirty page could never be migrated (there is no
+	 * ->writepage to clean it first): NUMA balancing, compaction, CMA.
+	 */
+	.migrate_folio = filemap_migrate_folio,
 };
 
 static struct sections_control *control_alloc(struct file *key_file, struct file *rfile,

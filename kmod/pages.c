@@ -3,7 +3,6 @@
  * Page queries: share count, residency and dirtiness of each page of a range.
  */
 #include <linux/pagemap.h>
-#include <linux/rmap.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 
@@ -21,21 +20,19 @@ static void page_info(struct address_space *mapping, pgoff_t index,
 	info->flags = 0;
 	if (!folio)
 		return;
-	folio_lock(folio);
-	if (folio->mapping == mapping) {
-		/*
-		 * A write through a view sets only the PTE's dirty bit. Move the
-		 * bits to the folio, as writeback would, so "dirty" is exact; the
-		 * next write to the page takes a minor fault.
-		 */
-		if (folio_mapped(folio) && folio_mkclean(folio))
-			folio_mark_dirty(folio);
+	/*
+	 * No lock and no page table is touched: the folio's dirty bit is exact
+	 * (every view is write-notified: a write through one comes through a
+	 * ->page_mkwrite that dirties the folio, and write-back write-protects
+	 * the page again when it cleans it), and the answer is a snapshot
+	 * either way. A folio truncated meanwhile is no longer ours.
+	 */
+	if (READ_ONCE(folio->mapping) == mapping) {
 		info->share_count = sections_folio_mapcount(folio);
 		info->flags = SECTIONS_PAGE_RESIDENT;
 		if (folio_test_dirty(folio))
 			info->flags |= SECTIONS_PAGE_DIRTY;
 	}
-	folio_unlock(folio);
 	folio_put(folio);
 }
 

@@ -58,6 +58,27 @@ static vm_fault_t view_fault(struct vm_fault *vmf)
 	return sec->backing_vm_ops->fault(vmf);
 }
 
+/*
+ * The first write to a pagefile page through a view: mark the folio dirty
+ * here. With a ->page_mkwrite the kernel maps pages of a shared writable
+ * view read-only until written (write-notify), so every page written
+ * through a view passes here, and the page query reads the folio's dirty
+ * bit instead of write-protecting every mapping to learn it from the page
+ * tables. shmem has no write-back: a pagefile page, once dirty, stays so.
+ */
+static vm_fault_t view_page_mkwrite(struct vm_fault *vmf)
+{
+	struct folio *folio = page_folio(vmf->page);
+
+	folio_lock(folio);
+	if (folio->mapping != vmf->vma->vm_file->f_mapping) {
+		folio_unlock(folio);
+		return VM_FAULT_NOPAGE;
+	}
+	folio_mark_dirty(folio);
+	return VM_FAULT_LOCKED;
+}
+
 /* What a pagefile view forwards to shmem, as ipc/shm.c does for SysV segments. */
 static unsigned long view_pagesize(struct vm_area_struct *vma)
 {
@@ -122,6 +143,7 @@ static const struct vm_operations_struct pagefile_view_vm_ops = {
 	.mremap = view_mremap,
 	.fault = view_fault,
 	.map_pages = view_map_pages,
+	.page_mkwrite = view_page_mkwrite,
 	.pagesize = view_pagesize,
 #ifdef CONFIG_NUMA
 	.set_policy = view_set_policy,

@@ -14,6 +14,7 @@
 
 #include <linux/fs.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <limits.h>
 #include <time.h>
@@ -844,6 +845,61 @@ TEST_F(fileio, file_io_bad_arguments)
 	close(opath);
 	close(ro);
 	close(fd);
+}
+
+/* ---- the page query changes nothing ---- */
+
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * Query a written page and write it again: the second write takes no fault,
+ * as the query write-protects nothing, and the page reads as dirty (file and
+ * pagefile views), a page only read as clean.
+ */
+static void query_is_passive(struct __test_metadata *_metadata, int dev, int h, long ps)
+{
+	char *view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	long before;
+	int i;
+
+	ASSERT_NE(MAP_FAILED, view);
+	view[0] = 'x';
+	touch_read(view + ps);
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT | SECTIONS_PAGE_DIRTY, sec_page(h, 0).flags);
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT, sec_page(h, ps).flags);
+	before = minor_faults();
+	for (i = 0; i < 100; i++) {
+		EXPECT_EQ(1, sec_page(h, 0).share_count);
+		view[1 + i] = 'y';
+	}
+	EXPECT_EQ(0, minor_faults() - before);
+	/* A page written after a read fault is dirty too (write-notify). */
+	view[ps] = 'z';
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT | SECTIONS_PAGE_DIRTY, sec_page(h, ps).flags);
+	ASSERT_EQ(0, munmap(view, 2 * ps));
+}
+
+TEST_F(fileio, page_query_write_protects_nothing)
+{
+	int fd, h;
+
+	fd = make_file(self->path, 2, 'q', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	query_is_passive(_metadata, self->dev, h, self->ps);
+	close(h);
+	close(fd);
+	h = sec_create(self->dev, 2 * self->ps, NULL, SECTIONS_PAGE_READWRITE, 0, NULL);
+	ASSERT_LE(0, h);
+	query_is_passive(_metadata, self->dev, h, self->ps);
+	close(h);
 }
 
 /* ---- files that can never be written ---- */

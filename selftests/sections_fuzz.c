@@ -49,6 +49,7 @@
  * its first operation: a test of the watchdog.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -3706,6 +3707,59 @@ static void kill_children(void)
 }
 
 /* No thread may go 60 s without finishing an operation. */
+/*
+ * For a hang: the kernel stack of every task not running (state D or S) of
+ * the guest, from /proc/PID/task/TID/stack, and the blocked tasks on the
+ * console (sysrq w). The fuzzer runs as root in its guest.
+ */
+static void dump_kernel_stacks(void)
+{
+	char path[600], buf[4096], state[512], *st;
+	struct dirent *pe, *te;
+	DIR *pd = opendir("/proc"), *td;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "w", 1) != 1)
+			say("fuzz: sysrq w: %s\n", strerror(errno));
+		close(fd);
+	}
+	while (pd && (pe = readdir(pd))) {
+		if (pe->d_name[0] < '1' || pe->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", pe->d_name);
+		td = opendir(path);
+		while (td && (te = readdir(td))) {
+			if (te->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", pe->d_name, te->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			n = fd < 0 ? -1 : read(fd, state, sizeof(state) - 1);
+			if (fd >= 0)
+				close(fd);
+			if (n <= 0)
+				continue;
+			state[n] = '\0';
+			st = strrchr(state, ')');
+			if (!st || st[1] != ' ' || st[2] != 'D')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack", pe->d_name, te->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+			if (fd >= 0)
+				close(fd);
+			say("fuzz: task %s (%.*s) in D state, kernel stack:\n%.*s", te->d_name,
+			    (int)(st - state), state, n > 0 ? (int)n : 0, buf);
+		}
+		if (td)
+			closedir(td);
+	}
+	if (pd)
+		closedir(pd);
+}
+
 static void *watchdog(void *unused)
 {
 	int p, t;
@@ -3728,6 +3782,7 @@ static void *watchdog(void *unused)
 				atomic_store(&sh->stop, 1);
 				for (p = 0; p < opt_procs; p++)
 					dump_process(p);
+				dump_kernel_stacks();
 				kill_children();
 				_exit(1);
 			}

@@ -45,6 +45,31 @@ static struct file *fileio_fget(int fd, fmode_t need)
 	return file;
 }
 
+/*
+ * @fd's file (as fileio_fget()) and, in *@ca, its control area or NULL,
+ * both referenced; fileio_put() drops them.
+ */
+static struct file *fileio_get(int fd, fmode_t need, struct sections_control **ca)
+{
+	struct file *file = fileio_fget(fd, need);
+
+	if (IS_ERR(file))
+		return file;
+	*ca = sections_control_find(file_inode(file));
+	if (IS_ERR(*ca)) {
+		fput(file);
+		return ERR_CAST(*ca);
+	}
+	return file;
+}
+
+static void fileio_put(struct file *file, struct sections_control *ca)
+{
+	if (ca)
+		sections_control_put(ca);
+	fput(file);
+}
+
 /* The bytes of the file the control area covers: up to its largest section's end, in pages. */
 static loff_t control_end(struct sections_control *ca)
 {
@@ -203,17 +228,12 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 		return 0;
 	if (!access_ok(buf, len))
 		return -EFAULT;
-	file = fileio_fget(args.fd, write ? FMODE_WRITE : FMODE_READ);
+	file = fileio_get(args.fd, write ? FMODE_WRITE : FMODE_READ, &ca);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ca = sections_control_find(file_inode(file));
-	if (IS_ERR(ca)) {
-		ret = PTR_ERR(ca);
-		goto out_fput;
-	}
 	if (!ca) {
 		ret = plain_io(file, write, buf, len, pos);
-		goto out_fput;
+		goto out;
 	}
 
 	/*
@@ -232,7 +252,7 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 		if (!ret && min(end, covered) > i_size_read(file_inode(file)))
 			ret = section_file_extend(ca, file, min(end, covered));
 		if (ret)
-			goto out_put;
+			goto out;
 	}
 	isize = i_size_read(file_inode(file));
 	cached_end = min(covered, write ? end : min(end, isize));
@@ -251,10 +271,8 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 			done += n;
 	}
 	ret = done ?: n;
-out_put:
-	sections_control_put(ca);
-out_fput:
-	fput(file);
+out:
+	fileio_put(file, ca);
 	return ret;
 }
 
@@ -267,29 +285,21 @@ static long fileio_flush(struct sections_file_args *args)
 
 	if (args->flags || args->size)
 		return -EINVAL;
-	file = fileio_fget(args->fd, FMODE_WRITE);
+	file = fileio_get(args->fd, FMODE_WRITE, &ca);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ca = sections_control_find(file_inode(file));
-	if (IS_ERR(ca)) {
-		ret = PTR_ERR(ca);
-		goto out_fput;
-	}
 	if (ca) {
 		ret = sections_write_back(ca, 0, ULONG_MAX, SECTIONS_WB_UNMAPPED);
 		if (ret == -EINTR)
-			goto out_put;
+			goto out;
 	}
 	err = vfs_fsync(file, 0);
 	ret = ret ?: err;
 	/* Report (once) an error the lazy writer met earlier, as a view flush does. */
 	if (ca)
 		ret = sections_write_error(ca, true) ?: ret;
-out_put:
-	if (ca)
-		sections_control_put(ca);
-out_fput:
-	fput(file);
+out:
+	fileio_put(file, ca);
 	return ret;
 }
 
@@ -304,19 +314,14 @@ static long fileio_set_size(struct sections_file_args *args)
 		return -EINVAL;
 	if (args->size > LLONG_MAX)
 		return -EFBIG;
-	file = fileio_fget(args->fd, FMODE_WRITE);
+	file = fileio_get(args->fd, FMODE_WRITE, &ca);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	ca = sections_control_find(file_inode(file));
-	if (IS_ERR(ca)) {
-		ret = PTR_ERR(ca);
-	} else if (ca) {
+	if (ca)
 		ret = section_file_set_size(ca, file, args->size);
-		sections_control_put(ca);
-	} else {
+	else
 		ret = vfs_truncate(&file->f_path, args->size);
-	}
-	fput(file);
+	fileio_put(file, ca);
 	return ret;
 }
 

@@ -30,6 +30,15 @@
  *	pwrite(2) of the same bytes does: that is the native side. The durable
  *	line adds fsync(2) on both sides, and its native side is the same
  *	writes through a MAP_SHARED mapping, munmap and fsync.
+ *  file-read-memory
+ *	Memory, not time: from a cold file (fsync, POSIX_FADV_DONTNEED), read
+ *	a new section's view end to end; the file's page cache (mincore()) plus
+ *	the section's resident pages, against the page cache a MAP_SHARED read
+ *	of the other file leaves. One copy of each page is a ratio of 1.
+ *  page-query
+ *	sections_query_pages() of MIB resident pages of a view, against
+ *	reading /proc/self/pagemap for the same pages: a ratio below 1 is a
+ *	page rate above pagemap's.
  *  pagefile-first-write, pagefile-read-fault[-nofa], pagefile-write-fault
  *	A pagefile-backed (shmem) section against memfd_create() + mmap
  *	(MAP_SHARED): first write to each page of a new one (the page is
@@ -220,6 +229,42 @@ static char *map_file(int fd, int prot)
 	return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
 }
 
+/* Read @fd end to end, so that its pages are in the page cache; -errno on failure. */
+static int warm_file(int fd)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += CHUNK)
+		if (pread(fd, chunk, CHUNK, off) != CHUNK)
+			return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* Write @fd out and drop it from the page cache; -errno on failure. */
+static int chill_file(int fd)
+{
+	if (fsync(fd))
+		return -errno;
+	return -posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+}
+
+/* Pages of @fd's first len bytes in its page cache (mincore of an untouched mapping), or -1. */
+static long cached_pages(int fd)
+{
+	size_t npages = len / ps, i;
+	unsigned char *vec = malloc(npages);
+	char *m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	long n = -1;
+
+	if (vec && m != MAP_FAILED && !mincore(m, len, vec))
+		for (n = 0, i = 0; i < npages; i++)
+			n += vec[i] & 1;
+	if (m != MAP_FAILED)
+		munmap(m, len);
+	free(vec);
+	return n;
+}
+
 /* A file-backed section of @fd's whole size. */
 static int file_section(int fd)
 {
@@ -367,7 +412,14 @@ static int bench_file_faults(int sfd, int nfd)
 	int i, h, ret = 0;
 
 	for (i = 0; i < reps; i++) {
-		/* A new section each time, so that its first view fills its pages. */
+		/*
+		 * A new section each time, so that its first view fills its
+		 * pages, from the page cache: the last section's fill and flush
+		 * dropped the file's copy (one copy of each page).
+		 */
+		ret = warm_file(sfd);
+		if (ret)
+			return failed("file-faults", "reading the file", -ret);
 		h = file_section(sfd);
 		if (h < 0)
 			return failed("file-read-fault", "sections_create_ex", -h);
@@ -544,6 +596,97 @@ static int bench_lazy(int sfd, int nfd)
 	report("file-lazy-writeback", s_lazy,
 	       "pwrite of the same bytes: both end dirty in ext4's page cache, not durable", n_lazy);
 	report("file-lazy-durable", s_dur, "writes through MAP_SHARED, munmap + fsync", n_dur);
+	return 0;
+}
+
+/* Memory held after reading a cold file through a new section, against a MAP_SHARED read. */
+static int bench_read_memory(int sfd, int nfd)
+{
+	struct sections_page_info pi;
+	long s_cached, n_cached;
+	double s_kib, n_kib;
+	int h, ret;
+	char *v, *m;
+
+	ret = chill_file(sfd) ?: chill_file(nfd);
+	if (ret)
+		return failed("file-read-memory", "dropping the files' page cache", -ret);
+	h = file_section(sfd);
+	if (h < 0)
+		return failed("file-read-memory", "sections_create_ex", -h);
+	ret = map_view(h, PROT_READ, &v);
+	if (ret) {
+		close(h);
+		return failed("file-read-memory", "sections_map_view", -ret);
+	}
+	read_pages(v);
+	s_cached = cached_pages(sfd);
+	/* The section holds every page it read: its last page says so. */
+	ret = sections_query_pages(h, len - ps, 1, &pi);
+	sections_unmap_view(dev, v);
+	close(h);
+	if (ret || s_cached < 0 || !(pi.flags & SECTIONS_PAGE_RESIDENT))
+		return failed("file-read-memory", "counting pages", ret ? -ret : EIO);
+
+	m = map_file(nfd, PROT_READ);
+	if (m == MAP_FAILED)
+		return failed("file-read-memory", "mmap", errno);
+	read_pages(m);
+	munmap(m, len);
+	n_cached = cached_pages(nfd);
+	if (n_cached < 0)
+		return failed("file-read-memory", "mincore", errno);
+	s_kib = (double)(s_cached * ps + len) / 1024;
+	n_kib = (double)n_cached * ps / 1024;
+	printf("bench: file-read-memory: sections %.0f KiB (section %zu + file's page cache %ld), native (ext4 mmap MAP_SHARED read: its page cache) %.0f KiB, ratio %.2f\n",
+	       s_kib, len / 1024, s_cached * ps / 1024, n_kib, n_kib > 0 ? s_kib / n_kib : 0.0);
+	return 0;
+}
+
+/* The page query of resident pages against /proc/self/pagemap of the same pages. */
+static int bench_query(int sfd)
+{
+	uint64_t npages = len / ps, *pfns = NULL;
+	struct sections_page_info *pages = NULL;
+	double sec = NONE, nat = NONE, t;
+	int i, h, pm = -1, ret = 0;
+	const char *what = "";
+	char *v = NULL;
+
+	h = file_section(sfd);
+	if (h < 0)
+		return failed("page-query", "sections_create_ex", -h);
+	pages = calloc(npages, sizeof(*pages));
+	pfns = calloc(npages, sizeof(*pfns));
+	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	what = "setup";
+	ret = !pages || !pfns ? -ENOMEM : pm < 0 ? -errno : map_view(h, PROT_READ, &v);
+	if (!ret)
+		read_pages(v);
+	for (i = 0; i < reps && !ret; i++) {
+		t = now_us();
+		what = "sections_query_pages";
+		ret = sections_query_pages(h, 0, npages, pages);
+		keep_min(&sec, now_us() - t);
+		if (ret)
+			break;
+		t = now_us();
+		what = "pread of pagemap";
+		if (pread(pm, pfns, npages * sizeof(*pfns), (uintptr_t)v / ps * sizeof(*pfns)) !=
+		    (ssize_t)(npages * sizeof(*pfns)))
+			ret = errno ? -errno : -EIO;
+		keep_min(&nat, now_us() - t);
+	}
+	if (v)
+		sections_unmap_view(dev, v);
+	if (pm >= 0)
+		close(pm);
+	close(h);
+	free(pages);
+	free(pfns);
+	if (ret)
+		return failed("page-query", what, -ret);
+	report("page-query", sec, "pread of /proc/self/pagemap for the same resident pages", nat);
 	return 0;
 }
 
@@ -801,6 +944,8 @@ int main(int argc, char **argv)
 	bench_file_faults(sfd, nfd);
 	bench_flush(sfd, nfd);
 	bench_lazy(sfd, nfd);
+	bench_read_memory(sfd, nfd);
+	bench_query(sfd);
 	bench_pagefile();
 	bench_cycle();
 	bench_names();

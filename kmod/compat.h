@@ -221,4 +221,20 @@ static inline ssize_t sections_iter_write(struct file *file, struct iov_iter *it
 #endif
 }
 
+/* The same for vfs_iocb_iter_write() (kiocb_start_write() inside since 6.8). */
+static inline ssize_t sections_iocb_iter_write(struct file *file, struct kiocb *iocb,
+					       struct iov_iter *iter)
+{
+#if SECTIONS_KERNEL_AT_LEAST(6, 8)
+	return vfs_iocb_iter_write(file, iocb, iter);
+#else
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iocb_iter_write(file, iocb, iter);
+	file_end_write(file);
+	return ret;
+#endif
+}
+
 #endif /* SECTIONS_COMPAT_H */

@@ -6,6 +6,7 @@
  * on sectionsfs and are filled from the file on first touch; the file itself
  * changes only when writeback.c writes a page back.
  */
+#include <linux/fadvise.h>
 #include <linux/file.h>
 #include <linux/hashtable.h>
 #include <linux/highmem.h>
@@ -37,7 +38,12 @@ struct control_fill {
 	struct file *file;
 	pgoff_t first;		/* the file's page index of the batch's first page */
 	unsigned int nr;	/* pages in the batch */
+	/* The file's folios copied from, over every batch of the fill: */
+	pgoff_t src_first;	/* the first one's index */
+	bool copied;		/* any at all */
 };
+
+#define CONTROL_FILL_INIT	{ .nr = 0, .src_first = ULONG_MAX, .copied = false }
 
 static void fill_begin(struct control_fill *fill, struct file *file, pgoff_t first,
 		       unsigned int nr)
@@ -95,6 +101,8 @@ static int control_copy_cached(struct control_fill *fill, struct folio *folio, s
 			if (IS_ERR(from))
 				return PTR_ERR(from);
 		}
+		fill->src_first = min(fill->src_first, from->index);
+		fill->copied = true;
 		soff = offset_in_folio(from, pos);
 		/* A page at a time: kmap_local_folio() maps one page. */
 		n = min3(len, PAGE_SIZE - offset_in_page(off), PAGE_SIZE - offset_in_page(soff));
@@ -131,6 +139,44 @@ static int control_copy_read(struct file *file, struct folio *folio, size_t off,
 	if (len)
 		folio_zero_range(folio, off, len);
 	return 0;
+}
+
+/*
+ * One copy of each page: once pages are copied into a section, the file's
+ * page-cache copy of them is redundant while the control area lives (cached
+ * file I/O goes through the control area too), so it is dropped; nr 0 means
+ * to the end of the file. Only clean pages no one maps or holds go; the rest
+ * stay, and stay right: this only reads the file's pages. POSIX_FADV_DONTNEED,
+ * as a program reading a file once does: it also drains the per-CPU LRU
+ * batches that hold pages just read in, which invalidate_mapping_pages()
+ * alone would skip (and starts the write-out of pages others dirtied).
+ * Called with every folio of ours unlocked: it takes the file's folio locks,
+ * never i_rwsem (XFS takes its iolock only for WILLNEED).
+ */
+static void drop_file_copy(struct file *file, pgoff_t first, pgoff_t nr)
+{
+	loff_t pos = (loff_t)first << PAGE_SHIFT;
+
+	if (pos < 0 || nr > (LLONG_MAX >> PAGE_SHIFT))
+		nr = 0;
+	if (pos >= 0)
+		vfs_fadvise(file, pos, (loff_t)nr << PAGE_SHIFT, POSIX_FADV_DONTNEED);
+}
+
+/*
+ * Drop the file's copy of what @fill copied into pages [@first, @end) of
+ * ours. The file's folios may be larger than ours (XFS caches files in large
+ * folios), and an invalidation leaves out a folio that straddles either end
+ * of its range: the range starts at the first folio copied from, so that a
+ * large folio the previous fill left (it went on past that fill's end) goes
+ * with the fill that copied the rest of it.
+ */
+static void fill_drop(struct control_fill *fill, pgoff_t first, pgoff_t end)
+{
+	if (!fill->copied || end <= first)
+		return;
+	first = min(first, fill->src_first);
+	drop_file_copy(fill->file, first, end - first);
 }
 
 static bool file_has_page_cache(struct file *file)
@@ -170,12 +216,17 @@ static int control_fill_folio(struct control_fill *fill, struct sections_control
 static int control_read_folio(struct file *unused, struct folio *folio)
 {
 	struct sections_control *ca = folio->mapping->host->i_private;
-	struct control_fill fill;
+	pgoff_t index = folio->index, nr = folio_nr_pages(folio);
+	struct control_fill fill = CONTROL_FILL_INIT;
+	int ret;
 
 	if (!file_has_page_cache(ca->file))
 		return control_fill_folio(NULL, ca, folio);
-	fill_begin(&fill, ca->file, folio->index, folio_nr_pages(folio));
-	return control_fill_folio(&fill, ca, folio);
+	fill_begin(&fill, ca->file, index, nr);
+	ret = control_fill_folio(&fill, ca, folio);
+	/* Unlocked now (and perhaps truncated): @index and @nr were taken before. */
+	fill_drop(&fill, index, index + nr);
+	return ret;
 }
 
 /*
@@ -187,7 +238,8 @@ static void control_readahead(struct readahead_control *rac)
 {
 	struct sections_control *ca = rac->mapping->host->i_private;
 	bool cached = file_has_page_cache(ca->file);
-	struct control_fill fill = { .nr = 0 };
+	struct control_fill fill = CONTROL_FILL_INIT;
+	pgoff_t first = readahead_index(rac);
 	struct folio *folio;
 
 	/* A folio that fails is left !uptodate: a fault on it reads it again, alone. */
@@ -197,6 +249,9 @@ static void control_readahead(struct readahead_control *rac)
 			fill_begin(&fill, ca->file, folio->index, readahead_count(rac));
 		control_fill_folio(cached ? &fill : NULL, ca, folio);
 	}
+	/* Every folio of the batch is unlocked: drop the file's copy of them. */
+	if (cached)
+		fill_drop(&fill, first, readahead_index(rac));
 }
 
 static const struct address_space_operations control_aops = {
@@ -246,6 +301,7 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	ca->inode = inode;
 	mutex_init(&ca->io_lock);
 	mutex_init(&ca->grow_lock);
+	spin_lock_init(&ca->count_lock);
 	INIT_DELAYED_WORK(&ca->writer, sections_writer_work);
 	INIT_WORK(&ca->teardown, sections_control_teardown);
 	ca->kcov_handle = kcov_common_handle();
@@ -532,6 +588,11 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 	if (folio->mapping != mapping) {
 		folio_unlock(folio);
 		return VM_FAULT_NOPAGE;
+	}
+	/* Its file refuses writes and it holds its bound of dirty pages: no more. */
+	if (!folio_test_dirty(folio) && sections_dirty_refused(mapping->host->i_private)) {
+		folio_unlock(folio);
+		return VM_FAULT_SIGBUS;
 	}
 	folio_mark_dirty(folio);		/* counted by sections_dirty_folio() */
 	folio_wait_stable(folio);

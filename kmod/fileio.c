@@ -186,6 +186,15 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 			folio_put(folio);
 			continue;
 		}
+		/* As a view's write fault: refused past the bound of a failing file. */
+		if (!folio_test_dirty(folio)) {
+			err = sections_dirty_refused(ca);
+			if (err) {
+				folio_unlock(folio);
+				folio_put(folio);
+				break;
+			}
+		}
 		kaddr = kmap_local_folio(folio, offset_in_folio(folio, pos));
 		pagefault_disable();
 		left = __copy_from_user_inatomic(kaddr, buf + done, n);
@@ -295,9 +304,13 @@ static long fileio_flush(struct sections_file_args *args)
 	}
 	err = vfs_fsync(file, 0);
 	ret = ret ?: err;
-	/* Report (once) an error the lazy writer met earlier, as a view flush does. */
-	if (ca)
-		ret = sections_write_error(ca, true) ?: ret;
+	/*
+	 * Write-back errors reach the file's own error state: report (once to
+	 * each file description) what the lazy writer met, as fsync() of the
+	 * file does, and also where ->fsync does not look (tmpfs).
+	 */
+	err = file_check_and_advance_wb_err(file);
+	ret = ret ?: err;
 out:
 	fileio_put(file, ca);
 	return ret;

@@ -144,7 +144,7 @@ static long handle_query(struct sections_handle *handle, struct sections_info __
 	info.uid = from_kuid_munged(user_ns, sec->uid);
 	info.gid = from_kgid_munged(user_ns, sec->gid);
 	info.mode = sec->mode;
-	info.write_error = sec->control ? -sections_write_error(sec->control, false) : 0;
+	info.write_error = sec->control ? -section_write_error(sec, false) : 0;
 
 	if (info.name && info.name_len) {
 		if (info.name_size < info.name_len + 1)

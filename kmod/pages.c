@@ -9,31 +9,45 @@
 #include "compat.h"
 #include "sections.h"
 
-#define QUERY_BATCH 32
+/* Entries filled per walk and copied out at once: 512 bytes of stack. */
+#define QUERY_BATCH 64
 
-static void page_info(struct address_space *mapping, pgoff_t index,
-		      struct sections_page_info *info)
+/*
+ * Fill @n entries from page @first, in one walk of the page cache under its
+ * xa_lock: a folio in the mapping cannot be removed from it (nor freed, the
+ * page cache holding its reference) while the lock is held, so neither a
+ * reference per page nor a walk from the root per page is needed. No folio
+ * lock and no page table is touched: the folio's dirty bit is exact (every
+ * view is write-notified: a write through one comes through a ->page_mkwrite
+ * that dirties the folio, and write-back write-protects the page again when
+ * it cleans it), and the answer is a snapshot either way. The lock is held
+ * for QUERY_BATCH entries at a time, as the page cache's own tag walks do.
+ */
+static void query_batch(struct address_space *mapping, pgoff_t first, unsigned int n,
+			struct sections_page_info *batch)
 {
-	struct folio *folio = sections_get_folio(mapping, index);
+	XA_STATE(xas, &mapping->i_pages, first);
+	pgoff_t last = first + n - 1, index, end;
+	struct sections_page_info info;
+	struct folio *folio;
 
-	info->share_count = 0;
-	info->flags = 0;
-	if (!folio)
-		return;
-	/*
-	 * No lock and no page table is touched: the folio's dirty bit is exact
-	 * (every view is write-notified: a write through one comes through a
-	 * ->page_mkwrite that dirties the folio, and write-back write-protects
-	 * the page again when it cleans it), and the answer is a snapshot
-	 * either way. A folio truncated meanwhile is no longer ours.
-	 */
-	if (READ_ONCE(folio->mapping) == mapping) {
-		info->share_count = sections_folio_mapcount(folio);
-		info->flags = SECTIONS_PAGE_RESIDENT;
+	memset(batch, 0, n * sizeof(*batch));
+	xas_lock_irq(&xas);
+	xas_for_each(&xas, folio, last) {
+		/* A swap or shadow entry (pagefile sections): not resident. */
+		if (xa_is_value(folio))
+			continue;
+		info.share_count = sections_folio_mapcount(folio);
+		info.flags = SECTIONS_PAGE_RESIDENT;
 		if (folio_test_dirty(folio))
-			info->flags |= SECTIONS_PAGE_DIRTY;
+			info.flags |= SECTIONS_PAGE_DIRTY;
+		/* Each page of the range a large folio covers. */
+		index = max(folio->index, first);
+		end = min(folio->index + folio_nr_pages(folio) - 1, last);
+		for (; index <= end; index++)
+			batch[index - first] = info;
 	}
-	folio_put(folio);
+	xas_unlock_irq(&xas);
 }
 
 /**
@@ -51,12 +65,11 @@ int sections_query_pages(struct section *sec, pgoff_t first, u64 count,
 	struct address_space *mapping = sec->inode->i_mapping;
 	struct sections_page_info batch[QUERY_BATCH];
 	u64 done = 0;
-	unsigned int i, n;
+	unsigned int n;
 
 	while (done < count) {
 		n = min_t(u64, count - done, QUERY_BATCH);
-		for (i = 0; i < n; i++)
-			page_info(mapping, first + done + i, &batch[i]);
+		query_batch(mapping, first + done, n, batch);
 		if (copy_to_user(out + done, batch, n * sizeof(batch[0])))
 			return -EFAULT;
 		done += n;

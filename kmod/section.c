@@ -362,6 +362,9 @@ static int section_init_file(struct section *sec, struct file *file)
 	if (IS_ERR(ca))
 		return PTR_ERR(ca);
 	sec->control = ca;
+	/* An error no one has seen yet is this section's to report too, as for a file. */
+	sec->wb_seen = errseq_sample(&ca->wb_err);
+	spin_lock_init(&sec->wb_seen_lock);
 	sec->inode = ca->inode;
 	sec->mnt = sectionsfs_mount();
 	return 0;
@@ -519,6 +522,6 @@ int section_flush(struct section *sec, pgoff_t first, pgoff_t count, u32 flags)
 				      (loff_t)first << PAGE_SHIFT,
 				      last >= (LLONG_MAX >> PAGE_SHIFT) ? LLONG_MAX :
 				      ((loff_t)(last + 1) << PAGE_SHIFT) - 1, 0);
-	/* Report (once) an error the lazy writer met earlier. */
-	return sections_write_error(ca, true) ?: ret;
+	/* Report (once to each section) an error the lazy writer met earlier. */
+	return section_write_error(sec, true) ?: ret;
 }

@@ -39,9 +39,12 @@
  *                           writer trims a locked page from its views
  *   the backing file's page-cache folio locks  taken by ->read_folio of the
  *                           file when a fault fills a section page
+ *   control->count_lock     a dirty count and its failing state, a spinlock
+ *                           taken with interrupts off (a bio completion may
+ *                           dirty a page); nothing is taken under it
  * The backing file's i_rwsem (and the rest of its read and write paths) is
  * taken with no folio lock of ours held: only under io_lock (the writer's
- * kernel_write(), its folios under writeback and unlocked), grow_lock
+ * direct or buffered write, its folios under writeback and unlocked), grow_lock
  * (vfs_truncate()) or nothing. The other way round is the rule, not an
  * exception: write(F, a view of F) holds F's i_rwsem and faults on the
  * view, which locks a section folio and reads F's page cache; a fault never
@@ -49,6 +52,15 @@
  * ->read_folio, which takes no i_rwsem, never through its read path, which
  * does on XFS), except for files without a page cache (tmpfs: its read
  * path takes no i_rwsem; overlayfs: see the README's limits).
+ *   section->wb_seen_lock   a section's cursor into control->wb_err, a
+ *                           spinlock; nothing is taken under it
+ * A fill drops the file's page-cache copy of what it copied (fadvise) with
+ * every folio of ours unlocked, but under our mapping's invalidate_lock
+ * (shared, readahead) and the fault's mmap_lock: that takes the file's folio
+ * locks, its ->writepages locks (write-out of the file's dirty pages) and
+ * lru_add_drain_all()'s mutex, never i_rwsem. The writer's direct write takes,
+ * under io_lock, i_rwsem, the file's folio locks and i_mmap_rwsem (invalidating
+ * the file's page cache for the range).
  * mmap_lock is outside none of ours but folio locks: views' mmap, faults and
  * ->open/->close take no lock of ours, and nothing of ours that writes a file
  * runs under mmap_lock (the last put of a control area defers its final
@@ -150,8 +162,15 @@ enum sections_wb_mode {
  * @inode: the sectionsfs inode whose address_space holds the pages
  * @io_lock: serializes writers
  * @grow_lock: serializes creates that grow the file
- * @wb_error: first write-back error not yet reported by a flush (under @io_lock)
+ * @wb_err: write-back errors, kept as a file's mapping keeps them (errseq_t):
+ *	every section sees each one once (&struct section.wb_seen)
  * @nr_dirty: dirty pages, counted where writeback.c dirties and cleans them
+ *	(changed under @count_lock)
+ * @count_lock: @nr_dirty and @write_failing change together under it, so that
+ *	the pages of failing control areas are counted apart exactly
+ * @write_failing: the error of the last write-back run, 0 once one succeeds
+ *	(set under @io_lock and @count_lock): while it is set, @nr_dirty is
+ *	bounded and counts apart from the dirty limit of the others
  * @writer: the lazy writer
  * @teardown: final write-back and release, after the last section
  */
@@ -164,10 +183,12 @@ struct sections_control {
 	struct inode *inode;
 	struct mutex io_lock;
 	struct mutex grow_lock;
-	int wb_error;
+	errseq_t wb_err;
 	/* Set when teardown starts: a page dirtied from then on kicks no writer. */
 	bool dying;
 	atomic_long_t nr_dirty;
+	spinlock_t count_lock;
+	int write_failing;
 	struct delayed_work writer;
 	struct work_struct teardown;
 	/*
@@ -208,12 +229,12 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 			enum sections_wb_mode mode);
 void sections_writer_work(struct work_struct *work);
 void sections_writer_kick(struct sections_control *ca);
+int sections_dirty_refused(struct sections_control *ca);
 bool sections_dirty_folio(struct address_space *mapping, struct folio *folio);
 void sections_dirty_throttle(void);
 void sections_drop_dirty(struct sections_control *ca);
 int sections_writeback_init(void);
 void sections_writeback_exit(void);
-int sections_write_error(struct sections_control *ca, bool clear);
 
 /**
  * struct section - a section object
@@ -254,6 +275,9 @@ struct section {
 	struct file *view_file;
 	const struct vm_operations_struct *backing_vm_ops;
 	struct sections_user *user;
+	/* File-backed: the last of control->wb_err its flushes reported (under wb_seen_lock). */
+	errseq_t wb_seen;
+	spinlock_t wb_seen_lock;
 };
 
 static inline struct section *section_of_name(struct sections_name *entry)
@@ -267,6 +291,7 @@ int section_check_file(struct sections_create_args *args, struct file *file);
 int section_file_writable(struct file *file);
 int section_file_extend(struct sections_control *ca, struct file *file, loff_t size);
 int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size);
+int section_write_error(struct section *sec, bool advance);
 
 /* fileio.c */
 long sections_file_ioctl(unsigned int cmd, void __user *uarg);

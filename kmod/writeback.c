@@ -12,14 +12,18 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bvec.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -48,6 +52,13 @@ MODULE_PARM_DESC(max_dirty_percent,
  * frees the pages once they are clean.
  */
 static atomic_long_t nr_dirty = ATOMIC_LONG_INIT(0);
+/*
+ * Of those, the pages of control areas whose write-back fails (a file that
+ * returns EIO or ENOSPC, or was made immutable): they cannot be written, so
+ * they neither count towards the others' limit nor make the writers trim;
+ * each such control area is bounded on its own (sections_dirty_refused()).
+ */
+static atomic_long_t nr_failing = ATOMIC_LONG_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(dirty_wait);
 static struct shrinker *dirty_shrinker;
 static struct work_struct kick_all_work;
@@ -67,14 +78,73 @@ static unsigned long dirty_limit(void)
 	return max(totalram_pages() / 100 * pct, 256UL);
 }
 
+/* The dirty pages the writers can write. */
+static long nr_writable(void)
+{
+	return atomic_long_read(&nr_dirty) - atomic_long_read(&nr_failing);
+}
+
 static bool over_dirty_limit(void)
 {
-	return atomic_long_read(&nr_dirty) > dirty_limit();
+	return nr_writable() > (long)dirty_limit();
 }
 
 static bool over_trim_target(void)
 {
-	return atomic_long_read(&nr_dirty) > dirty_limit() / 4 * 3;
+	return nr_writable() > (long)(dirty_limit() / 4 * 3);
+}
+
+/* Count @n more (or fewer) dirty pages of @ca. Any context: a bio completion dirties. */
+static void dirty_add(struct sections_control *ca, long n)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ca->count_lock, flags);
+	atomic_long_add(n, &ca->nr_dirty);
+	if (ca->write_failing)
+		atomic_long_add(n, &nr_failing);
+	spin_unlock_irqrestore(&ca->count_lock, flags);
+	atomic_long_add(n, &nr_dirty);
+}
+
+/* The last write-back run of @ca failed with @err (-errno), or succeeded (0). */
+static void set_write_failing(struct sections_control *ca, int err)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&ca->io_lock);
+	spin_lock_irqsave(&ca->count_lock, flags);
+	if (!ca->write_failing != !err)
+		atomic_long_add(err ? atomic_long_read(&ca->nr_dirty) :
+				      -atomic_long_read(&ca->nr_dirty), &nr_failing);
+	WRITE_ONCE(ca->write_failing, err);
+	spin_unlock_irqrestore(&ca->count_lock, flags);
+}
+
+/* The most dirty pages a control area whose write-back fails may hold. */
+static unsigned long failing_max(void)
+{
+	return max(dirty_limit() / 8, 256UL);
+}
+
+/**
+ * sections_dirty_refused() - whether a clean page of @ca may not be dirtied
+ * @ca: the control area
+ *
+ * While @ca's write-back fails, the memory its dirty pages pin stays bounded:
+ * past failing_max() pages, a clean page is not dirtied (the write fault
+ * raises SIGBUS, a cached write fails). Pages already dirty stay, and may be
+ * written again; flush and query report the error.
+ *
+ * Return: 0, or the write-back error (-errno) that refuses it.
+ */
+int sections_dirty_refused(struct sections_control *ca)
+{
+	int err = READ_ONCE(ca->write_failing);
+
+	if (err && atomic_long_read(&ca->nr_dirty) >= (long)failing_max())
+		return err;
+	return 0;
 }
 
 /**
@@ -98,8 +168,7 @@ bool sections_dirty_folio(struct address_space *mapping, struct folio *folio)
 
 	if (!filemap_dirty_folio(mapping, folio))
 		return false;
-	atomic_long_inc(&ca->nr_dirty);
-	atomic_long_inc(&nr_dirty);
+	dirty_add(ca, 1);
 	/*
 	 * Teardown cancels the writer and frees the control area: a page
 	 * dirtied meanwhile (an O_DIRECT read into a view completing after
@@ -114,8 +183,7 @@ bool sections_dirty_folio(struct address_space *mapping, struct folio *folio)
 /* A dirty page of @ca was written (or dropped). */
 static void page_cleaned(struct sections_control *ca)
 {
-	atomic_long_dec(&ca->nr_dirty);
-	atomic_long_dec(&nr_dirty);
+	dirty_add(ca, -1);
 	if (wq_has_sleeper(&dirty_wait) && !over_dirty_limit())
 		wake_up_all(&dirty_wait);
 }
@@ -139,7 +207,7 @@ void sections_dirty_throttle(void)
 
 static unsigned long dirty_count(struct shrinker *shrinker, struct shrink_control *sc)
 {
-	return atomic_long_read(&nr_dirty) ?: SHRINK_EMPTY;
+	return max(nr_writable(), 0L) ?: SHRINK_EMPTY;
 }
 
 /*
@@ -242,24 +310,24 @@ static size_t write_bytes(struct file *file, void *kaddr, size_t len, loff_t *po
 }
 
 /*
- * Write the run's first @len bytes to @file at @pos, as write_bytes() does.
- * Mapping the pages into one virtual range lets a single kernel_write() take
- * them all; if that mapping fails, page by page.
+ * Write @len bytes of the run, from its page @first on, to @file at @pos, as
+ * write_bytes() does. Mapping the pages into one virtual range lets a single
+ * kernel_write() take them all; if that mapping fails, page by page.
  */
-static size_t run_write_bytes(struct file *file, struct wb_run *run, loff_t pos, size_t len,
-			      int *err)
+static size_t run_write_bytes(struct file *file, struct wb_run *run, unsigned int first,
+			      loff_t pos, size_t len, int *err)
 {
+	unsigned int i, nr = run->nr_pages - first;
 	size_t done = 0, chunk, n;
-	unsigned int i;
 	void *kaddr;
 
-	kaddr = vm_map_ram(run->pages, run->nr_pages, NUMA_NO_NODE);
+	kaddr = vm_map_ram(run->pages + first, nr, NUMA_NO_NODE);
 	if (kaddr) {
 		done = write_bytes(file, kaddr, len, &pos, err);
-		vm_unmap_ram(kaddr, run->nr_pages);
+		vm_unmap_ram(kaddr, nr);
 		return done;
 	}
-	for (i = 0; done < len; i++) {
+	for (i = first; done < len; i++) {
 		chunk = min_t(size_t, PAGE_SIZE, len - done);
 		kaddr = kmap_local_page(run->pages[i]);
 		n = write_bytes(file, kaddr, chunk, &pos, err);
@@ -269,6 +337,61 @@ static size_t run_write_bytes(struct file *file, struct wb_run *run, loff_t pos,
 			break;
 	}
 	return done;
+}
+
+/*
+ * Whether write-back goes to @file by direct I/O: on the filesystems whose
+ * direct writes of pages that may change in flight are safe (no data
+ * checksums, as btrfs keeps) and are tested here, ext4 and XFS, unless the
+ * device wants stable pages during writes (integrity metadata). A write
+ * through a view during the I/O dirties the page again, as with buffered
+ * write-back: the bytes on disk may mix old and new until the next write.
+ */
+static bool write_direct_ok(struct file *file)
+{
+	struct super_block *sb = file_inode(file)->i_sb;
+
+	return (file->f_mode & FMODE_CAN_ODIRECT) && !(sb->s_iflags & SB_I_STABLE_WRITES) &&
+	       !mapping_stable_writes(file->f_mapping) &&
+	       (sb->s_magic == EXT4_SUPER_MAGIC || sb->s_magic == XFS_SUPER_MAGIC);
+}
+
+/*
+ * One copy of each page: write the run's whole pages among its first @len
+ * bytes straight from the section's pages to the disk, by direct I/O, which
+ * leaves no copy in the file's page cache (and drops the stale one there,
+ * writing out first what others dirtied in the range). The file's write path
+ * runs as for kernel_write(): its locks, freeze protection, set-id
+ * clearing and timestamps. Return the bytes written; the caller writes the
+ * rest (a partial last page, or all of it on an error, which the buffered
+ * write then meets and reports) through the page cache.
+ */
+static size_t run_write_direct(struct file *file, struct wb_run *run, loff_t pos, size_t len)
+{
+	unsigned int i, nr = len >> PAGE_SHIFT;
+	struct bio_vec *bvec;
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t ret;
+
+	if (!nr || !write_direct_ok(file))
+		return 0;
+	/* Not on the stack: the I/O goes down through the block layer from here. */
+	bvec = kmalloc_array(nr, sizeof(*bvec), GFP_KERNEL);
+	if (!bvec)
+		return 0;
+	for (i = 0; i < nr; i++)
+		bvec[i] = (struct bio_vec) {
+			.bv_page = run->pages[i], .bv_len = PAGE_SIZE, .bv_offset = 0,
+		};
+	iov_iter_bvec(&iter, ITER_SOURCE, bvec, nr, (size_t)nr << PAGE_SHIFT);
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = pos;
+	kiocb.ki_flags |= IOCB_DIRECT;
+	ret = sections_iocb_iter_write(file, &kiocb, &iter);
+	kfree(bvec);
+	/* Whole pages only: the buffered write picks up where this stopped. */
+	return ret > 0 ? round_down(ret, PAGE_SIZE) : 0;
 }
 
 /*
@@ -287,16 +410,52 @@ static bool flusher_own_error(int err)
 }
 
 /*
+ * Keep @err for every section's next flush and query (errseq_t), and in the
+ * file's own error state, so that fsync() of the file reports it too, to
+ * each file description once: the data did not reach the file then (it may
+ * later, the page staying dirty, unless the error is a loss).
+ */
+static void write_error(struct sections_control *ca, int err)
+{
+	errseq_set(&ca->wb_err, err);
+	/*
+	 * The file's errseq only, not mapping_set_error(): that would also set
+	 * the filesystem's (every syncfs() on it would fail, at the will of
+	 * anyone who can cut a file of their own) and AS_EIO, which the next
+	 * direct write would meet and consume.
+	 */
+	errseq_set(&ca->file->f_mapping->wb_err, err);
+}
+
+/*
+ * Dirty pages of the run at @start that lie past the page holding the file's
+ * end @isize but inside a section: someone cut the file below them (a
+ * section keeps its file at least its size: creates grow it, and the native
+ * SetEndOfFile refuses), and they are lost as truncation loses them. True if
+ * there are. (The bytes past the end in the page that holds it are never
+ * written, cut or not: a cut inside that page is not seen here.)
+ */
+static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t start, loff_t isize)
+{
+	loff_t end = start + ((loff_t)run->nr_pages << PAGE_SHIFT);
+
+	return min(end, i_size_read(ca->inode)) > max(start, round_up(isize, PAGE_SIZE));
+}
+
+/*
  * Write the run and end it. Bytes past the file's end are dropped, as
- * truncation does. A folio not written in full is dirtied again and the
- * error kept, so nothing is lost.
+ * truncation does; if the file was cut below bytes of a section, the loss
+ * is reported (ENXIO) to the next flush, to query and to fsync() of the
+ * file. A folio not written in full is dirtied again and the error kept, so
+ * nothing is lost.
  */
 static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
 {
 	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize;
 	struct file *wfile = ca->wfile;
 	const struct cred *old_cred;
-	size_t len, done;
+	size_t len = 0, done;
+	bool cut = false;
 	unsigned int i;
 	int err = 0;
 
@@ -319,11 +478,16 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		 * capability; so may a flusher who is not that user.
 		 */
 		old_cred = override_creds(wfile->f_cred);
-		done = len ? run_write_bytes(wfile, run, start, len, &err) : 0;
+		done = run_write_direct(wfile, run, start, len);
+		if (done < len)
+			done += run_write_bytes(wfile, run, done >> PAGE_SHIFT, start + done,
+						len - done, &err);
 		revert_creds(old_cred);
 		/* Everything before @end reached the file (or lies past its end). */
 		if (done < len)
 			end = start + done;
+		else if (run_cut(ca, run, start, isize))
+			cut = true;
 	}
 
 	for (i = 0; i < run->nr_pages; i += folio_nr_pages(page_folio(run->pages[i]))) {
@@ -345,8 +509,18 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		folio_put(folio);
 	}
 	run->nr_pages = 0;
-	if (err && !flusher_own_error(err) && !ca->wb_error)
-		WRITE_ONCE(ca->wb_error, err);
+	if (err && !flusher_own_error(err)) {
+		write_error(ca, err);
+		set_write_failing(ca, err);
+	} else if (!err && len) {
+		/* The file takes writes again. */
+		set_write_failing(ca, 0);
+	}
+	if (cut) {
+		pr_warn_ratelimited("dirty pages past the end of a cut file were dropped (inode %llu)\n",
+				    (unsigned long long)file_inode(wfile)->i_ino);
+		write_error(ca, -ENXIO);
+	}
 	return err;
 }
 
@@ -522,33 +696,40 @@ void sections_drop_dirty(struct sections_control *ca)
 	 * truncation no folio of this mapping can be dirtied any more.
 	 */
 	truncate_inode_pages(mapping, 0);
-	late = atomic_long_xchg(&ca->nr_dirty, 0);
-	atomic_long_sub(late, &nr_dirty);
+	mutex_lock(&ca->io_lock);
+	set_write_failing(ca, 0);
+	mutex_unlock(&ca->io_lock);
+	late = atomic_long_read(&ca->nr_dirty);
+	dirty_add(ca, -late);
 	lost += late;
 	if (lost) {
 		pr_err("%lu dirty pages could not be written to their file (error %d)\n",
-		       lost, ca->wb_error);
+		       lost, errseq_check(&ca->wb_err, 0));
 		/* fsync() of the file reports the loss too, as for a page cache write error. */
-		mapping_set_error(ca->file->f_mapping, ca->wb_error ?: -EIO);
+		write_error(ca, errseq_check(&ca->wb_err, 0) ?: -EIO);
 	}
 }
 
-/*
- * The first unreported write error (-errno, or 0), optionally cleared. A
- * query only peeks, without waiting for a writer that holds io_lock; a
- * flush waits killably, and a killed one reports (and clears) nothing.
+/**
+ * section_write_error() - a write-back error @sec has not reported yet
+ * @sec: a file-backed section
+ * @advance: a flush reports it (and will not again); a query only peeks
+ *
+ * Every section of the file sees each error once, whoever flushed first, as
+ * every file description of a file does (errseq_t).
+ *
+ * Return: the error (-errno), or 0.
  */
-int sections_write_error(struct sections_control *ca, bool clear)
+int section_write_error(struct section *sec, bool advance)
 {
+	struct sections_control *ca = sec->control;
 	int err;
 
-	if (!clear)
-		return READ_ONCE(ca->wb_error);
-	if (mutex_lock_killable(&ca->io_lock))
-		return 0;
-	err = ca->wb_error;
-	ca->wb_error = 0;
-	mutex_unlock(&ca->io_lock);
+	if (!advance)
+		return errseq_check(&ca->wb_err, READ_ONCE(sec->wb_seen));
+	spin_lock(&sec->wb_seen_lock);
+	err = errseq_check_and_advance(&ca->wb_err, &sec->wb_seen);
+	spin_unlock(&sec->wb_seen_lock);
 	return err;
 }
 

@@ -13,9 +13,13 @@
 #include "sections_test.h"
 
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <limits.h>
 #include <time.h>
 
@@ -1015,6 +1019,399 @@ TEST_F(fileio, write_sealed_memfd_refuses_writable_sections)
 TEST_F(fileio, future_write_sealed_memfd_refuses_writable_sections)
 {
 	sealed_memfd(_metadata, self, F_SEAL_FUTURE_WRITE);
+}
+
+/*
+ * One copy of each page. A section's page filled from the file, or written
+ * back to it, must not leave a second copy in the file's page cache: mincore()
+ * of a mapping of the file (which maps nothing itself) counts that copy.
+ */
+static long file_cached_pages(int fd, size_t len)
+{
+	long ps = page_size(), n = -1;
+	size_t pages = (len + ps - 1) / ps, i;
+	unsigned char *vec = malloc(pages);
+	void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (vec && m != MAP_FAILED && !mincore(m, len, vec))
+		for (n = 0, i = 0; i < pages; i++)
+			n += vec[i] & 1;
+	if (m != MAP_FAILED)
+		munmap(m, len);
+	free(vec);
+	return n;
+}
+
+/* A field of /proc/meminfo in KiB, or -1. */
+static long meminfo_kb(const char *field)
+{
+	char line[128], name[64];
+	FILE *f = fopen("/proc/meminfo", "r");
+	long kb = -1, v;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", name, &v) == 2 && !strcmp(name, field)) {
+			kb = v;
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+static long used_kb(void)
+{
+	return meminfo_kb("MemTotal") - meminfo_kb("MemFree");
+}
+
+/* Skip on tmpfs, whose page cache is the file: there is no second copy to avoid. */
+#define SKIP_ON_TMPFS(dir) do { \
+	struct statfs sfs_; \
+	ASSERT_EQ(0, statfs(dir, &sfs_)); \
+	if (sfs_.f_type == TMPFS_MAGIC) \
+		SKIP(return, "tmpfs: the file's page cache is the file itself"); \
+} while (0)
+
+#define MiB	(1024L * 1024)
+
+/*
+ * Reading a file section end to end (256 MiB, or a third of the guest's
+ * available memory if less) from a cold file: the guest's used memory grows
+ * by at most 1.1 times the bytes read, and the file's page cache keeps at
+ * most a tenth of them (readahead past the last fill, pages others hold).
+ */
+TEST_F_TIMEOUT(fileio, reading_a_file_section_keeps_one_copy_of_each_page, 900)
+{
+	long avail = meminfo_kb("MemAvailable"), pages, cached, grew, i, bad = 0;
+	size_t len = 256 * MiB;
+	char *view;
+	int fd, h;
+
+	SKIP_ON_TMPFS(self->dir);
+	ASSERT_LT(0, avail);
+	if ((size_t)avail * 1024 / 3 < len)
+		len = ((size_t)avail * 1024 / 3) & ~(MiB - 1);
+	if (len < 32 * MiB)
+		SKIP(return, "%ld KiB available: too little to measure", avail);
+	pages = len / self->ps;
+	fd = make_file(self->path, pages, 'r', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	EXPECT_GE(pages / 100, file_cached_pages(fd, len));
+
+	grew = used_kb();
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	view = sec_map(h, len, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	for (i = 0; i < pages; i++)
+		bad += view[i * self->ps] != 'r' || view[(i + 1) * self->ps - 1] != 'r';
+	grew = used_kb() - grew;
+	cached = file_cached_pages(fd, len);
+	TH_LOG("read %zu MiB through a view: used memory grew %ld KiB (%.2fx), the file's page cache holds %ld of %ld pages",
+	       len / MiB, grew, grew * 1024.0 / len, cached, pages);
+	EXPECT_EQ(0, bad);
+	EXPECT_GE(pages / 10, cached);
+	EXPECT_GE((long)(len / 1024 * 11 / 10), grew);
+	/* The section holds every page it read. */
+	EXPECT_EQ(SECTIONS_PAGE_RESIDENT, sec_page(h, len - self->ps).flags & SECTIONS_PAGE_RESIDENT);
+	munmap(view, len);
+	close(h);
+	close(fd);
+}
+
+/* Wait up to 20 s for the file's page cache to hold at most @max of its first @len bytes' pages. */
+static long cached_becomes_at_most(int fd, size_t len, long max)
+{
+	long n = -1;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		n = file_cached_pages(fd, len);
+		if (n >= 0 && n <= max)
+			break;
+		usleep(50000);
+	}
+	return n;
+}
+
+/*
+ * Write-back leaves no second copy either: on ext4 and XFS it writes the
+ * section's pages to the disk by direct I/O, so neither a durable flush nor
+ * the lazy writer leaves the bytes in the file's page cache. The bytes on
+ * disk are the view's (read back with a cold page cache).
+ */
+TEST_F_TIMEOUT(fileio, write_back_keeps_one_copy_of_each_page, 300)
+{
+	long pages = 2048, cached;
+	size_t len = pages * self->ps;
+	char *view;
+	int fd, h;
+
+	SKIP_ON_TMPFS(self->dir);
+	fd = make_file(self->path, pages, 'o', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+
+	/* Durable flush of a mapped range. */
+	view = sec_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'D', len);
+	ASSERT_EQ(0, sec_flush(self->dev, view, len, SECTIONS_FLUSH_DURABLE));
+	cached = file_cached_pages(fd, len);
+	TH_LOG("after a durable flush of %ld pages the file's page cache holds %ld", pages, cached);
+	EXPECT_GE(pages / 10, cached);
+
+	/* The lazy writer, once the view is gone. */
+	memset(view, 'L', len);
+	ASSERT_EQ(0, munmap(view, len));
+	EXPECT_TRUE(file_becomes_all(self->path, len - self->ps, self->ps, 'L'));
+	cached = cached_becomes_at_most(fd, len, pages / 10);
+	TH_LOG("after lazy write-back of %ld pages the file's page cache holds %ld", pages, cached);
+	EXPECT_GE(pages / 10, cached);
+	close(h);
+	close(fd);
+
+	/* What reached the disk, read with the page cache dropped. */
+	fd = open(self->path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	close(fd);
+	EXPECT_TRUE(file_all(self->path, 0, len, 'L'));
+}
+
+
+/*
+ * A file whose end is inside a page: write-back writes the whole pages by
+ * direct I/O and the last part page through the page cache; the file keeps
+ * its size and every byte the view wrote.
+ */
+TEST_F(fileio, write_back_of_a_partial_last_page)
+{
+	size_t size = 5 * self->ps + 100;
+	struct stat st;
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, 6, 'p', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, size));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 6 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'Q', size);
+	/* Past the end: never written to the file. */
+	memset(view + size, 'Z', 6 * self->ps - size);
+	ASSERT_EQ(0, sec_flush(self->dev, view, 6 * self->ps, SECTIONS_FLUSH_DURABLE));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ((off_t)size, st.st_size);
+	EXPECT_TRUE(file_all(self->path, 0, size, 'Q'));
+	/* Again through the lazy writer, once unmapped. */
+	memset(view, 'R', size);
+	ASSERT_EQ(0, munmap(view, 6 * self->ps));
+	EXPECT_TRUE(file_becomes_all(self->path, size - 1, 1, 'R'));
+	EXPECT_TRUE(file_all(self->path, 0, size, 'R'));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ((off_t)size, st.st_size);
+	close(h);
+	close(fd);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* Write one byte to each of @n pages of @view from the first; the pages written before a SIGBUS. */
+static long write_until_sigbus(char *view, long n, long ps, char c)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile long i = 0;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(sigbus_jmp, 1))
+		for (; i < n; i++)
+			view[i * ps] = c;
+	sigaction(SIGBUS, &old, NULL);
+	return i;
+}
+
+static long dirty_pages(int h, long pages)
+{
+	struct sections_page_info *pi = calloc(pages, sizeof(*pi));
+	long i, n = -1;
+
+	if (pi && !sec_query_pages(h, 0, pages, pi))
+		for (n = 0, i = 0; i < pages; i++)
+			n += !!(pi[i].flags & SECTIONS_PAGE_DIRTY);
+	free(pi);
+	return n;
+}
+
+/*
+ * A section whose write-back keeps failing pins a bounded amount of memory:
+ * at most an eighth of the dirty limit (max_dirty_percent of RAM, at least
+ * 256 pages) in dirty pages. Past it, the write fault on a clean page raises
+ * SIGBUS and a cached write fails with the write error, while nothing dirty
+ * is dropped; flush and query report the error. Once the file takes writes
+ * again, a flush writes every kept page and new writes work.
+ */
+TEST_F_TIMEOUT(fileio, failing_write_back_pins_bounded_memory, 300)
+{
+	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, bound, pages, written, dirty;
+	struct sections_info info;
+	char *view;
+	int fd, h;
+
+	ASSERT_LT(0, ram);
+	set_param(MAX_DIRTY_PARAM, 1);
+	/* The lazy writer retries the failing pages, but not in a tight loop. */
+	set_param(DELAY_PARAM, 200);
+	limit = ram / 100;
+	if (limit < 256)
+		limit = 256;
+	bound = limit / 8 > 256 ? limit / 8 : 256;
+	pages = 2 * bound + 64;
+	fd = make_file(self->path, pages, 'f', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, pages * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	view[0] = 'F';
+	if (set_inode_flags(fd, FS_IMMUTABLE_FL, true)) {
+		munmap(view, pages * self->ps);
+		close(h);
+		close(fd);
+		SKIP(return, "%s: no FS_IMMUTABLE_FL: %s", test_dir(), strerror(errno));
+	}
+	/* The write-back fails: from now on the section is failing. */
+	EXPECT_EQ(-1, sec_flush(self->dev, view, self->ps, 0));
+	EXPECT_EQ(EPERM, errno);
+
+	written = write_until_sigbus(view, pages, self->ps, 'F');
+	dirty = dirty_pages(h, pages);
+	TH_LOG("bound %ld pages: %ld written before SIGBUS, %ld dirty", bound, written, dirty);
+	EXPECT_GT(pages, written);
+	EXPECT_LE(bound - 1, written);
+	EXPECT_EQ(written, dirty);
+	EXPECT_GE(bound + 1, dirty);
+	/* A page already dirty can still be written; a clean one cannot, not even by WriteFile. */
+	view[0] = 'G';
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "W", 1,
+			      (pages - 1) * self->ps));
+	EXPECT_EQ(EPERM, errno);
+	/* Flush and query say why. */
+	EXPECT_EQ(-1, sec_flush(self->dev, view, pages * self->ps, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, sec_query(h, &info));
+	EXPECT_TRUE(info.write_error == 0 || info.write_error == EPERM);
+	EXPECT_TRUE(file_all(self->path, 0, pages * self->ps, 'f'));
+
+	/* Writable again: every kept page reaches the file, and writes work again. */
+	ASSERT_EQ(0, set_inode_flags(fd, FS_IMMUTABLE_FL, false));
+	/* The first flush may report (once) the lazy writer's last failure. */
+	if (sec_flush(self->dev, view, pages * self->ps, 0))
+		EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, pages * self->ps, 0));
+	EXPECT_EQ(0, dirty_pages(h, pages));
+	EXPECT_TRUE(file_all(self->path, 0, 1, 'G'));
+	EXPECT_TRUE(file_all(self->path, self->ps, 1, 'F'));
+	EXPECT_TRUE(file_all(self->path, (written - 1) * self->ps, 1, 'F'));
+	EXPECT_EQ(pages, write_until_sigbus(view, pages, self->ps, 'H'));
+	EXPECT_EQ(0, sec_flush(self->dev, view, pages * self->ps, 0));
+	EXPECT_TRUE(file_all(self->path, (pages - 1) * self->ps, 1, 'H'));
+	munmap(view, pages * self->ps);
+	close(h);
+	close(fd);
+}
+
+/*
+ * Another program cuts the file below dirty bytes of a section: those bytes
+ * are lost, as truncation loses them, and the loss is not silent. The write-
+ * back that finds them reports ENXIO to query and to the section's next
+ * flush (once), and to FlushFileBuffers and fsync() of the file (once to
+ * each file description that was open then).
+ */
+TEST_F(fileio, truncation_by_another_reports_the_lost_bytes)
+{
+	struct sections_info info;
+	struct statfs sfs;
+	char *view;
+	int fd, before, other, h, h2, i;
+
+	fd = make_file(self->path, 8, 't', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	/* A second section of the same file, and control area. */
+	h2 = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h2);
+	view = sec_map(h, 8 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'T', 8 * self->ps);
+	before = open(self->path, O_RDONLY);
+	ASSERT_LE(0, before);
+	other = open(self->path, O_WRONLY);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, ftruncate(other, 2 * self->ps));
+	close(other);
+	/* The lazy writer writes what is left of the file once the view goes. */
+	ASSERT_EQ(0, munmap(view, 8 * self->ps));
+	EXPECT_TRUE(file_becomes_all(self->path, 0, 2 * self->ps, 'T'));
+	for (i = 0; i < 400 && !sec_query(h, &info) && !info.write_error; i++)
+		usleep(50000);
+	EXPECT_EQ(ENXIO, info.write_error);
+	/* FlushFileBuffers reports it, once to each file description. */
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	/* A flush of the section's view reports it once to the section, whose query shows it until then. */
+	EXPECT_EQ(0, sec_query(h, &info));
+	EXPECT_EQ(ENXIO, info.write_error);
+	view = sec_map(h, self->ps, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ(-1, sec_flush(self->dev, view, self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, self->ps, 0));
+	EXPECT_EQ(0, sec_query(h, &info));
+	EXPECT_EQ(0, info.write_error);
+	munmap(view, self->ps);
+	/* Every other section of the file sees it once too (errseq_t, as file descriptions do)... */
+	EXPECT_EQ(0, sec_query(h2, &info));
+	EXPECT_EQ(ENXIO, info.write_error);
+	view = sec_map(h2, self->ps, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ(-1, sec_flush(self->dev, view, self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, self->ps, 0));
+	munmap(view, self->ps);
+	close(h2);
+	/* ...but not one made after it was reported, as a file opened then would not. */
+	h2 = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h2);
+	EXPECT_EQ(0, sec_query(h2, &info));
+	EXPECT_EQ(0, info.write_error);
+	close(h2);
+	/* So does fsync() of another file description opened before the loss (not tmpfs's). */
+	ASSERT_EQ(0, fstatfs(fd, &sfs));
+	if (sfs.f_type != TMPFS_MAGIC) {
+		EXPECT_EQ(-1, fsync(before));
+		EXPECT_EQ(ENXIO, errno);
+		EXPECT_EQ(0, fsync(before));
+	}
+	close(before);
+	close(h);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -447,7 +447,7 @@ static const eset op_errnos[NR_OPS] = {
 	/* MADV_REMOVE: EACCES (not shared writable), EOPNOTSUPP (no hole punching). */
 	[OP_MADVISE] = B(EINVAL) | B(EACCES) | B(EOPNOTSUPP) | B(EAGAIN) | B(EIO),
 	/* msync(MS_SYNC) is the durable flush: its write-back errors. */
-	[OP_MSYNC] = B(EINVAL) | B(EBUSY) | B(EIO) | B(ENOSPC) | B(EDQUOT) | B(EFBIG),
+	[OP_MSYNC] = B(EINVAL) | B(EBUSY) | B(EIO) | B(ENOSPC) | B(EDQUOT) | B(EFBIG) | B(ENXIO),
 	[OP_TOUCH] = 0,
 	/* Opening a view's file by path: EACCES; EPERM without CAP_SYS_ADMIN. */
 	[OP_MAP_FILES] = B(EACCES) | B(EPERM) | B(ENOENT),
@@ -2656,8 +2656,9 @@ static void op_msync(void)
 		maybe |= B(ENOMEM);
 		break;
 	}
+	/* ENXIO: the file was cut below dirty pages (OP_FILE truncates), which are lost. */
 	if (v.backing != SECTIONS_BACKING_PAGEFILE)
-		maybe |= B(EIO) | B(ENOSPC) | B(EDQUOT) | B(EFBIG);
+		maybe |= B(EIO) | B(ENOSPC) | B(EDQUOT) | B(EFBIG) | B(ENXIO);
 	rec("msync %p+%#zx of %p+%#zx fl=%#x", start, len, v.addr, v.len, flags);
 	ret = msync(start, len, flags);
 	err = errno;
@@ -2700,8 +2701,9 @@ static void op_flush_view(void)
 			sure |= B(ENXIO);
 			break;
 		}
+		/* ENXIO also when the file was cut below dirty pages (they are lost). */
 		if (v.backing != SECTIONS_BACKING_PAGEFILE)
-			maybe |= B(EIO) | B(ENOSPC) | B(EDQUOT) | B(EFBIG);
+			maybe |= B(EIO) | B(ENOSPC) | B(EDQUOT) | B(EFBIG) | B(ENXIO);
 	} else {
 		a->addr = not_a_view();
 		a->len = rnd(3) ? rnd(4 * ps) : rnd64();

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	long ps = sysconf(_SC_PAGESIZE);
 	struct sections_create_args args;
 	struct sections_flush_args flush;
-	char path[256], *buf, *view;
+	char path[256], *buf, *view, *keep;
 	int dev, fd, dir, h, i;
 	FILE *sysrq;
 
@@ -76,9 +76,16 @@ int main(int argc, char **argv)
 	if (ioctl(dev, SECTIONS_IOC_FLUSH_VIEW, &flush))
 		return fail("durable flush");
 	memset(view + ps, 'M', ps);
-	/* A second view keeps page 1 mapped while the first goes. */
-	if (mmap(NULL, ps, PROT_READ, MAP_SHARED, h, ps) == MAP_FAILED)
+	/*
+	 * A second view keeps page 1 mapped while the first goes: once it has
+	 * touched the page (a view that has not does not count in its share
+	 * count, and the page would be written once the first view goes).
+	 */
+	keep = mmap(NULL, ps, PROT_READ, MAP_SHARED, h, ps);
+	if (keep == MAP_FAILED)
 		return fail("mmap page 1");
+	if (*(volatile char *)keep != 'M')
+		return fail("page 1 through the second view");
 	memset(view + 2 * ps, 'L', (PAGES - 2) * ps);
 	if (munmap(view, PAGES * ps))
 		return fail("munmap");

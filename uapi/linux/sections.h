@@ -216,7 +216,12 @@ struct sections_dup_args {
  * @gid: owner's group id, in the caller's user namespace.
  * @mode: permission bits.
  * @write_error: file-backed: the positive errno of a failed write-back not
- *	yet reported by a flush, else 0. The pages it failed to write stay dirty.
+ *	yet reported by a flush, else 0. The pages it failed to write stay
+ *	dirty; while write-back keeps failing, a section holds at most an
+ *	eighth of the dirty limit in dirty pages, and a write to a clean page
+ *	past that raises SIGBUS (a cached write fails with this error).
+ *	ENXIO: another program cut the file below dirty pages of the section,
+ *	which are lost with the bytes the file no longer has.
  *
  * Needs SECTIONS_ACCESS_QUERY.
  */

@@ -533,6 +533,9 @@ void sections_control_teardown(struct work_struct *work)
 	sections_drop_dirty(ca);
 	/* A kick that raced with setting dying. */
 	cancel_delayed_work_sync(&ca->writer);
+	/* Asked for by a dirtier, and no writer ran since. */
+	if (ca->trim_memcg)
+		sections_memcg_put(ca->trim_memcg);
 	mutex_lock(&controls_lock);
 	hash_del(&ca->link);
 	atomic_inc(&controls_gone);
@@ -583,7 +586,7 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
 
-	sections_dirty_throttle();
+	sections_dirty_throttle(mapping->host->i_private, folio);
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
 		folio_unlock(folio);

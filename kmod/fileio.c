@@ -174,12 +174,12 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 			err = -EINTR;
 			break;
 		}
-		sections_dirty_throttle();
 		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
 		if (IS_ERR(folio)) {
 			err = PTR_ERR(folio);
 			break;
 		}
+		sections_dirty_throttle(ca, folio);
 		folio_lock(folio);
 		if (folio->mapping != mapping) {
 			folio_unlock(folio);

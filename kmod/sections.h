@@ -39,7 +39,8 @@
  *                           writer trims a locked page from its views
  *   the backing file's page-cache folio locks  taken by ->read_folio of the
  *                           file when a fault fills a section page
- *   control->count_lock     a dirty count and its failing state, a spinlock
+ *   control->count_lock     a dirty count, its failing state and the cgroup
+ *                           to trim for, a spinlock
  *                           taken with interrupts off (a bio completion may
  *                           dirty a page); nothing is taken under it
  * The backing file's i_rwsem (and the rest of its read and write paths) is
@@ -81,6 +82,7 @@
 #include <linux/workqueue.h>
 #include <linux/sections.h>
 
+struct mem_cgroup;
 struct ipc_namespace;
 struct vm_area_struct;
 
@@ -146,6 +148,7 @@ void sections_user_uncharge_name(struct sections_user *user);
 enum sections_wb_mode {
 	SECTIONS_WB_LAZY,	/* only pages whose share count is zero */
 	SECTIONS_WB_TRIM,	/* too many dirty pages: trim mapped ones from views, too */
+	SECTIONS_WB_TRIM_MEMCG,	/* a cgroup is short of memory: trim its mapped pages, too */
 	SECTIONS_WB_FLUSH,	/* every dirty page, write-protecting mapped ones */
 	SECTIONS_WB_FINAL,	/* teardown: nothing is mapped any more */
 	SECTIONS_WB_UNMAPPED,	/* FlushFileBuffers: every page whose share count is zero */
@@ -171,6 +174,9 @@ enum sections_wb_mode {
  * @write_failing: the error of the last write-back run, 0 once one succeeds
  *	(set under @io_lock and @count_lock): while it is set, @nr_dirty is
  *	bounded and counts apart from the dirty limit of the others
+ * @trim_memcg: a cgroup short of memory whose dirty pages the writer is to
+ *	trim and write now (memcg.c), with a reference; set when NULL and
+ *	cleared by the writer once done, under @count_lock
  * @writer: the lazy writer
  * @teardown: final write-back and release, after the last section
  */
@@ -189,6 +195,7 @@ struct sections_control {
 	atomic_long_t nr_dirty;
 	spinlock_t count_lock;
 	int write_failing;
+	struct mem_cgroup *trim_memcg;
 	struct delayed_work writer;
 	struct work_struct teardown;
 	/*
@@ -224,6 +231,29 @@ void sections_controls_kick_all(void);
 vm_fault_t sections_file_fault(struct vm_fault *vmf);
 vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf);
 
+/* memcg.c */
+/* A cgroup is short of memory within 1/SECTIONS_MEMCG_MARGIN of its limit. */
+#define SECTIONS_MEMCG_MARGIN 8
+#ifdef CONFIG_MEMCG
+struct mem_cgroup *sections_memcg_short(struct folio *folio, unsigned long *limit);
+bool sections_memcg_holds(struct mem_cgroup *memcg, struct folio *folio);
+void sections_memcg_put(struct mem_cgroup *memcg);
+#else
+static inline struct mem_cgroup *sections_memcg_short(struct folio *folio, unsigned long *limit)
+{
+	return NULL;
+}
+
+static inline bool sections_memcg_holds(struct mem_cgroup *memcg, struct folio *folio)
+{
+	return false;
+}
+
+static inline void sections_memcg_put(struct mem_cgroup *memcg)
+{
+}
+#endif
+
 /* writeback.c */
 int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 			enum sections_wb_mode mode);
@@ -231,7 +261,7 @@ void sections_writer_work(struct work_struct *work);
 void sections_writer_kick(struct sections_control *ca);
 int sections_dirty_refused(struct sections_control *ca);
 bool sections_dirty_folio(struct address_space *mapping, struct folio *folio);
-void sections_dirty_throttle(void);
+void sections_dirty_throttle(struct sections_control *ca, struct folio *folio);
 void sections_drop_dirty(struct sections_control *ca);
 int sections_writeback_init(void);
 void sections_writeback_exit(void);

@@ -188,21 +188,65 @@ static void page_cleaned(struct sections_control *ca)
 		wake_up_all(&dirty_wait);
 }
 
+/* Start every writer, at most once per KICK_INTERVAL: reclaim asks in bursts. */
+static void kick_all_soon(void)
+{
+	unsigned long now = jiffies;
+
+	if (time_after(now, READ_ONCE(last_kick) + KICK_INTERVAL)) {
+		WRITE_ONCE(last_kick, now);
+		kick_all_kcov = kcov_common_handle();
+		queue_work(sections_wq, &kick_all_work);
+	}
+}
+
+/*
+ * The cgroup holding @folio is short of memory (memcg.c): the pages its
+ * reclaim took out of their views are dirty and unmapped, so every writer
+ * writes them now; and once @ca holds a part of the cgroup's limit dirty,
+ * its writer trims and writes the cgroup's pages of @ca while the dirtier
+ * waits for it, at most THROTTLE_MAX.
+ */
+static void memcg_throttle(struct sections_control *ca, struct folio *folio)
+{
+	struct mem_cgroup *memcg;
+	unsigned long limit, flags;
+
+	memcg = sections_memcg_short(folio, &limit);
+	if (!memcg)
+		return;
+	kick_all_soon();
+	if (atomic_long_read(&ca->nr_dirty) >= (long)(limit / SECTIONS_MEMCG_MARGIN / 2)) {
+		spin_lock_irqsave(&ca->count_lock, flags);
+		if (!ca->trim_memcg)
+			swap(ca->trim_memcg, memcg);
+		spin_unlock_irqrestore(&ca->count_lock, flags);
+		mod_delayed_work(sections_wq, &ca->writer, 0);
+		wait_event_killable_timeout(dirty_wait, !READ_ONCE(ca->trim_memcg), THROTTLE_MAX);
+	}
+	if (memcg)
+		sections_memcg_put(memcg);
+}
+
 /**
  * sections_dirty_throttle() - wait while file-backed sections hold too many dirty pages
+ * @ca: the control area of @folio
+ * @folio: the page about to be dirtied (a reference held, unlocked)
  *
- * Called before a page is dirtied through a view, without locks of ours. Starts
- * every writer (they trim above the limit) and waits for them at most
- * THROTTLE_MAX, so a writer that cannot make progress (write errors) slows
- * the faulting process down but never hangs it.
+ * Called before a page is dirtied through a view, without locks of ours.
+ * Above the global dirty limit, starts every writer (they trim) and waits
+ * for them at most THROTTLE_MAX, so a writer that cannot make progress
+ * (write errors) slows the faulting process down but never hangs it. Then
+ * does the same for the cgroup holding @folio, if it is short of memory.
  */
-void sections_dirty_throttle(void)
+void sections_dirty_throttle(struct sections_control *ca, struct folio *folio)
 {
-	if (!over_dirty_limit())
-		return;
-	kick_all_kcov = kcov_common_handle();
-	queue_work(sections_wq, &kick_all_work);
-	wait_event_killable_timeout(dirty_wait, !over_dirty_limit(), THROTTLE_MAX);
+	if (over_dirty_limit()) {
+		kick_all_kcov = kcov_common_handle();
+		queue_work(sections_wq, &kick_all_work);
+		wait_event_killable_timeout(dirty_wait, !over_dirty_limit(), THROTTLE_MAX);
+	}
+	memcg_throttle(ca, folio);
 }
 
 static unsigned long dirty_count(struct shrinker *shrinker, struct shrink_control *sc)
@@ -217,12 +261,7 @@ static unsigned long dirty_count(struct shrinker *shrinker, struct shrink_contro
  */
 static unsigned long dirty_scan(struct shrinker *shrinker, struct shrink_control *sc)
 {
-	unsigned long now = jiffies;
-
-	if (time_after(now, READ_ONCE(last_kick) + KICK_INTERVAL)) {
-		WRITE_ONCE(last_kick, now);
-		queue_work(sections_wq, &kick_all_work);
-	}
+	kick_all_soon();
 	return SHRINK_STOP;
 }
 
@@ -548,10 +587,10 @@ static bool for_user(enum sections_wb_mode mode)
  * stop a flush that was killed.
  */
 static int folio_take(struct address_space *mapping, struct folio *folio,
-		      enum sections_wb_mode mode)
+		      enum sections_wb_mode mode, struct mem_cgroup *memcg)
 {
 	/* The lazy writer skips a page being faulted; it comes back. */
-	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM) {
+	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM || mode == SECTIONS_WB_TRIM_MEMCG) {
 		if (!folio_trylock(folio))
 			return 0;
 	} else if (for_user(mode)) {
@@ -570,11 +609,20 @@ static int folio_take(struct address_space *mapping, struct folio *folio,
 		folio_unlock(folio);
 		return -1;
 	}
+	if (folio_mapped(folio) && mode == SECTIONS_WB_TRIM_MEMCG) {
+		/* Another cgroup's page stays mapped: its share count is not zero. */
+		if (!sections_memcg_holds(memcg, folio)) {
+			folio_unlock(folio);
+			return 0;
+		}
+		unmap_mapping_pages(mapping, folio->index, folio_nr_pages(folio), false);
+	}
 	return 1;
 }
 
 static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
-		      enum sections_wb_mode mode, unsigned long *written)
+		      enum sections_wb_mode mode, struct mem_cgroup *memcg,
+		      unsigned long *written)
 {
 	struct address_space *mapping = ca->inode->i_mapping;
 	struct folio_batch fbatch;
@@ -600,7 +648,7 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 				ret = run_end(ca, &run, written);
 				err = err ?: ret;
 			}
-			take = folio_take(mapping, folio, mode);
+			take = folio_take(mapping, folio, mode, memcg);
 			if (take < 0) {
 				if (take == -EINTR)
 					err = err ?: -EINTR;
@@ -644,7 +692,7 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
  * @last: last page index (inclusive)
  * @mode: SECTIONS_WB_LAZY skips pages that are still mapped; TRIM takes
  *	mapped pages out of their views first, until the dirty pages are well
- *	below the limit; FLUSH writes mapped pages too, write-protecting them
+ *	below the limit; TRIM_MEMCG is for the writer alone; FLUSH writes mapped pages too, write-protecting them
  *	first so the next write dirties them again; UNMAPPED writes every
  *	page no view maps (FlushFileBuffers); FINAL is used at teardown,
  *	when nothing is mapped
@@ -659,7 +707,7 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 {
 	unsigned long written = 0;
 
-	return write_back(ca, first, last, mode, &written);
+	return write_back(ca, first, last, mode, NULL, &written);
 }
 
 /*
@@ -739,6 +787,30 @@ void sections_writer_kick(struct sections_control *ca)
 }
 
 /*
+ * A cgroup short of memory asked @ca's writer (memcg_throttle()): trim its
+ * pages of @ca from their views and write them, with every unmapped one.
+ * Return: whether it did.
+ */
+static bool write_back_memcg(struct sections_control *ca, unsigned long *written)
+{
+	struct mem_cgroup *memcg;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ca->count_lock, flags);
+	memcg = ca->trim_memcg;
+	spin_unlock_irqrestore(&ca->count_lock, flags);
+	if (!memcg)
+		return false;
+	write_back(ca, 0, ULONG_MAX, SECTIONS_WB_TRIM_MEMCG, memcg, written);
+	spin_lock_irqsave(&ca->count_lock, flags);
+	ca->trim_memcg = NULL;
+	spin_unlock_irqrestore(&ca->count_lock, flags);
+	sections_memcg_put(memcg);
+	wake_up_all(&dirty_wait);
+	return true;
+}
+
+/*
  * The lazy writer. Pages still mapped, or that failed, are tried again later;
  * at once while the dirty pages are over the limit and this pass wrote some.
  */
@@ -750,7 +822,8 @@ void sections_writer_work(struct work_struct *work)
 	unsigned long written = 0;
 
 	kcov_remote_start_common(ca->kcov_handle);
-	write_back(ca, 0, ULONG_MAX, mode, &written);
+	if (!write_back_memcg(ca, &written))
+		write_back(ca, 0, ULONG_MAX, mode, NULL, &written);
 	if (written && over_dirty_limit())
 		mod_delayed_work(sections_wq, &ca->writer, 0);
 	else if (mapping_tagged(ca->inode->i_mapping, PAGECACHE_TAG_DIRTY))

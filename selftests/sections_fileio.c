@@ -17,7 +17,9 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <limits.h>
@@ -1412,6 +1414,154 @@ TEST_F(fileio, truncation_by_another_reports_the_lost_bytes)
 	close(before);
 	close(h);
 	close(fd);
+}
+
+/* Write @val to the cgroup file @dir/@name. */
+static int cg_write(const char *dir, const char *name, const char *val)
+{
+	char path[PATH_MAX + 64];
+	int fd, n = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (int)strlen(val) ? 0 : -1;
+}
+
+/* The value of @key in the cgroup file @dir/@name ("key value" lines), or -1. */
+static long cg_read_key(const char *dir, const char *name, const char *key)
+{
+	char path[PATH_MAX + 64], k[64];
+	long v, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", k, &v) == 2)
+		if (!strcmp(k, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Mount cgroup v2 at @root (a fresh directory) with the memory controller
+ * enabled for its children: a mount of its own, so that whatever the
+ * system's cgroup setup is, the test's cgroup is a child of the root.
+ */
+static bool cg_setup(char *root, size_t len)
+{
+	char ctl[256] = "";
+	int fd;
+
+	snprintf(root, len, "/tmp/sections-cgroup-XXXXXX");
+	if (!mkdtemp(root))
+		return false;
+	if (mount("none", root, "cgroup2", 0, NULL))
+		goto fail;
+	snprintf(ctl, sizeof(ctl), "%s/cgroup.controllers", root);
+	fd = open(ctl, O_RDONLY);
+	memset(ctl, 0, sizeof(ctl));
+	if (fd < 0 || read(fd, ctl, sizeof(ctl) - 1) < 0 || !strstr(ctl, "memory")) {
+		if (fd >= 0)
+			close(fd);
+		umount(root);
+		goto fail;
+	}
+	close(fd);
+	/* Already enabled by the system's setup, or enabled now. */
+	cg_write(root, "cgroup.subtree_control", "+memory");
+	return true;
+fail:
+	rmdir(root);
+	return false;
+}
+
+/*
+ * A process in a cgroup v2 with memory.max 64 MiB writes 256 MiB through a
+ * view of a file-backed section (a quarter as much memory as it writes, in
+ * a smaller guest too), with the lazy writer at its default delay. Its
+ * reclaim can take dirty pages out of the view but cannot write them: the
+ * module trims and writes the cgroup's dirty pages as it nears its limit,
+ * as the kernel throttles a cgroup's dirtiers of a MAP_SHARED file. The
+ * process is not OOM-killed, and the file holds every byte it wrote.
+ */
+TEST_F_TIMEOUT(fileio, writing_four_times_a_memory_cgroup_limit_through_a_view, 600)
+{
+	long avail = meminfo_kb("MemAvailable"), oom;
+	char root[64], cg[128], val[32];
+	size_t len = 256 * MiB, off;
+	int fd, status, i;
+	pid_t pid;
+
+	ASSERT_LT(0, avail);
+	/* On tmpfs the written file stays in memory, outside the cgroup (the writer's pages). */
+	if ((size_t)avail * 1024 / 3 < len)
+		len = ((size_t)avail * 1024 / 3) & ~(MiB - 1);
+	if (len < 64 * MiB)
+		SKIP(return, "%ld KiB available: too little to measure", avail);
+	if (!cg_setup(root, sizeof(root)))
+		SKIP(return, "no cgroup v2 with the memory controller");
+	snprintf(cg, sizeof(cg), "%s/sections-fileio", root);
+	rmdir(cg);
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	snprintf(val, sizeof(val), "%zu", len / 4);
+	ASSERT_EQ(0, cg_write(cg, "memory.max", val));
+	/* No swap to hide in (absent without swap support). */
+	cg_write(cg, "memory.swap.max", "0");
+	set_param(DELAY_PARAM, 3000);
+
+	fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, len));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *view;
+		int h;
+
+		if (cg_write(cg, "cgroup.procs", "0"))
+			_exit(2);
+		h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+		if (h < 0)
+			_exit(3);
+		view = sec_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		if (view == MAP_FAILED)
+			_exit(4);
+		for (off = 0; off < len; off += self->ps)
+			memset(view + off, 'a' + (off / MiB) % 26, self->ps);
+		munmap(view, len);
+		close(h);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	oom = cg_read_key(cg, "memory.events", "oom_kill");
+	TH_LOG("wrote %zu MiB in a cgroup of %zu MiB: %s %d, %ld OOM kills, %ld times at memory.max",
+	       len / MiB, len / 4 / MiB, WIFSIGNALED(status) ? "killed by signal" : "exit status",
+	       WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), oom,
+	       cg_read_key(cg, "memory.events", "max"));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, oom);
+
+	/* Every MiB holds its letter once the last close's write-back is done. */
+	for (off = 0; off < len; off += MiB)
+		if (!file_becomes_all(self->path, off, MiB, 'a' + (off / MiB) % 26))
+			break;
+	if (off < len)
+		TH_LOG("MiB %zu of the file is not what the view wrote", off / MiB);
+	EXPECT_EQ(len, off);
+	close(fd);
+	/* The cgroup goes once the pages charged to it are freed. */
+	for (i = 0; i < 100 && rmdir(cg); i++)
+		usleep(50000);
+	umount(root);
+	rmdir(root);
 }
 
 TEST_HARNESS_MAIN

@@ -134,7 +134,10 @@ static unsigned long failing_max(void)
  * While @ca's write-back fails, the memory its dirty pages pin stays bounded:
  * past failing_max() pages, a clean page is not dirtied (the write fault
  * raises SIGBUS, a cached write fails). Pages already dirty stay, and may be
- * written again; flush and query report the error.
+ * written again; flush and query report the error. All failing control areas
+ * together hold at most the dirty limit, however many files a user makes
+ * fail (a FUSE server of their own answering EIO): past it, each refuses
+ * as if it were at its own bound.
  *
  * Return: 0, or the write-back error (-errno) that refuses it.
  */
@@ -142,7 +145,8 @@ int sections_dirty_refused(struct sections_control *ca)
 {
 	int err = READ_ONCE(ca->write_failing);
 
-	if (err && atomic_long_read(&ca->nr_dirty) >= (long)failing_max())
+	if (err && (atomic_long_read(&ca->nr_dirty) >= (long)failing_max() ||
+		    atomic_long_read(&nr_failing) >= (long)dirty_limit()))
 		return err;
 	return 0;
 }

@@ -1337,6 +1337,72 @@ TEST_F_TIMEOUT(fileio, failing_write_back_pins_bounded_memory, 300)
 	close(fd);
 }
 
+#define FAILING_FILES_MAX 64
+
+/*
+ * However many files a user makes fail (here: immutable; a FUSE server of
+ * their own answering EIO would do), their dirty pages together stay within
+ * the dirty limit: past it, every failing section refuses new dirty pages
+ * (SIGBUS) as at its own bound, and nothing already dirty is dropped.
+ */
+TEST_F_TIMEOUT(fileio, failing_files_together_pin_at_most_the_dirty_limit, 300)
+{
+	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, bound, pages, total = 0;
+	long written[FAILING_FILES_MAX], n, i, short_of_bound = 0;
+	int fds[FAILING_FILES_MAX], hs[FAILING_FILES_MAX];
+	char *views[FAILING_FILES_MAX], path[PATH_MAX + 32];
+
+	ASSERT_LT(0, ram);
+	set_param(MAX_DIRTY_PARAM, 1);
+	set_param(DELAY_PARAM, 200);
+	limit = ram / 100 > 256 ? ram / 100 : 256;
+	bound = limit / 8 > 256 ? limit / 8 : 256;
+	pages = bound + 64;
+	n = limit / bound + 3;
+	ASSERT_GE(FAILING_FILES_MAX, n);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/failing-%ld", self->dir, i);
+		fds[i] = make_file(path, pages, 'f', 0);
+		ASSERT_LE(0, fds[i]);
+		hs[i] = sec_create_file(self->dev, fds[i], 0, SECTIONS_PAGE_READWRITE);
+		ASSERT_LE(0, hs[i]);
+		views[i] = sec_map(hs[i], pages * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, views[i]);
+		views[i][0] = 'F';
+		if (set_inode_flags(fds[i], FS_IMMUTABLE_FL, true))
+			SKIP(return, "%s: no FS_IMMUTABLE_FL: %s", test_dir(), strerror(errno));
+		EXPECT_EQ(-1, sec_flush(self->dev, views[i], self->ps, 0));
+		EXPECT_EQ(EPERM, errno);
+	}
+	for (i = 0; i < n; i++) {
+		written[i] = write_until_sigbus(views[i], pages, self->ps, 'F');
+		EXPECT_EQ(written[i], dirty_pages(hs[i], pages));
+		EXPECT_GT(pages, written[i]);
+		total += written[i];
+		short_of_bound += written[i] < bound - 1;
+	}
+	TH_LOG("%ld failing files, each bounded to %ld pages: %ld dirty pages in all (dirty limit %ld)",
+	       n, bound, total, limit);
+	EXPECT_GE(limit + n, total);
+	EXPECT_LE(limit - bound, total);
+	EXPECT_LE(1, short_of_bound);
+
+	/* Writable again: every kept page reaches its file. */
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, set_inode_flags(fds[i], FS_IMMUTABLE_FL, false));
+		if (sec_flush(self->dev, views[i], pages * self->ps, 0))
+			EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(0, sec_flush(self->dev, views[i], pages * self->ps, 0));
+		EXPECT_EQ(0, dirty_pages(hs[i], pages));
+		snprintf(path, sizeof(path), "%s/failing-%ld", self->dir, i);
+		EXPECT_TRUE(file_all(path, 0, 1, 'F'));
+		EXPECT_TRUE(file_all(path, (written[i] - 1) * self->ps, 1, 'F'));
+		munmap(views[i], pages * self->ps);
+		close(hs[i]);
+		close(fds[i]);
+	}
+}
+
 /*
  * Another program cuts the file below dirty bytes of a section: those bytes
  * are lost, as truncation loses them, and the loss is not silent. The write-

@@ -177,6 +177,8 @@ enum sections_wb_mode {
  * @trim_memcg: a cgroup short of memory whose dirty pages the writer is to
  *	trim and write now (memcg.c), with a reference; set when NULL and
  *	cleared by the writer once done, under @count_lock
+ * @trim_memcg_quiet: until then (jiffies) no cgroup asks again: the last
+ *	such pass found nothing of the cgroup's to write
  * @writer: the lazy writer
  * @teardown: final write-back and release, after the last section
  */
@@ -196,6 +198,7 @@ struct sections_control {
 	spinlock_t count_lock;
 	int write_failing;
 	struct mem_cgroup *trim_memcg;
+	unsigned long trim_memcg_quiet;
 	struct delayed_work writer;
 	struct work_struct teardown;
 	/*
@@ -234,6 +237,8 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf);
 /* memcg.c */
 /* A cgroup is short of memory within 1/SECTIONS_MEMCG_MARGIN of its limit. */
 #define SECTIONS_MEMCG_MARGIN 8
+/* Its dirty pages are trimmed and written in batches of 1/SECTIONS_MEMCG_TRIM_PART of it. */
+#define SECTIONS_MEMCG_TRIM_PART 16
 #ifdef CONFIG_MEMCG
 struct mem_cgroup *sections_memcg_short(struct folio *folio, unsigned long *limit);
 bool sections_memcg_holds(struct mem_cgroup *memcg, struct folio *folio);

@@ -205,31 +205,38 @@ static void kick_all_soon(void)
 }
 
 /*
- * The cgroup holding @folio is short of memory (memcg.c): the pages its
- * reclaim took out of their views are dirty and unmapped, so every writer
- * writes them now; and once @ca holds a part of the cgroup's limit dirty,
- * its writer trims and writes the cgroup's pages of @ca while the dirtier
- * waits for it, at most THROTTLE_MAX.
+ * The cgroup holding @folio, which the dirtier is in, is short of memory
+ * (memcg.c): once @ca holds a part of the cgroup's limit dirty, its writer
+ * trims and writes the cgroup's pages of @ca while the dirtier waits for it,
+ * at most THROTTLE_MAX. One cgroup at a time per control area: a dirtier
+ * that finds another cgroup's pass asked for does not wait for it.
  */
 static void memcg_throttle(struct sections_control *ca, struct folio *folio)
 {
 	struct mem_cgroup *memcg;
 	unsigned long limit, flags;
+	bool asked = false;
 
+	if (time_before(jiffies, READ_ONCE(ca->trim_memcg_quiet)))
+		return;
 	memcg = sections_memcg_short(folio, &limit);
 	if (!memcg)
 		return;
-	kick_all_soon();
-	if (atomic_long_read(&ca->nr_dirty) >= (long)(limit / SECTIONS_MEMCG_MARGIN / 2)) {
+	if (atomic_long_read(&ca->nr_dirty) >= (long)(limit / SECTIONS_MEMCG_TRIM_PART)) {
 		spin_lock_irqsave(&ca->count_lock, flags);
-		if (!ca->trim_memcg)
-			swap(ca->trim_memcg, memcg);
+		if (!ca->trim_memcg || ca->trim_memcg == memcg) {
+			asked = true;
+			if (!ca->trim_memcg)
+				swap(ca->trim_memcg, memcg);
+		}
 		spin_unlock_irqrestore(&ca->count_lock, flags);
-		mod_delayed_work(sections_wq, &ca->writer, 0);
-		wait_event_killable_timeout(dirty_wait, !READ_ONCE(ca->trim_memcg), THROTTLE_MAX);
 	}
 	if (memcg)
 		sections_memcg_put(memcg);
+	if (!asked)
+		return;
+	mod_delayed_work(sections_wq, &ca->writer, 0);
+	wait_event_killable_timeout(dirty_wait, !READ_ONCE(ca->trim_memcg), THROTTLE_MAX);
 }
 
 /**
@@ -594,7 +601,8 @@ static int folio_take(struct address_space *mapping, struct folio *folio,
 		      enum sections_wb_mode mode, struct mem_cgroup *memcg)
 {
 	/* The lazy writer skips a page being faulted; it comes back. */
-	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM || mode == SECTIONS_WB_TRIM_MEMCG) {
+	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM ||
+	    mode == SECTIONS_WB_TRIM_MEMCG) {
 		if (!folio_trylock(folio))
 			return 0;
 	} else if (for_user(mode)) {
@@ -696,7 +704,8 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
  * @last: last page index (inclusive)
  * @mode: SECTIONS_WB_LAZY skips pages that are still mapped; TRIM takes
  *	mapped pages out of their views first, until the dirty pages are well
- *	below the limit; TRIM_MEMCG is for the writer alone; FLUSH writes mapped pages too, write-protecting them
+ *	below the limit; TRIM_MEMCG (the writer's alone) trims a cgroup's pages;
+ *	FLUSH writes mapped pages too, write-protecting them
  *	first so the next write dirties them again; UNMAPPED writes every
  *	page no view maps (FlushFileBuffers); FINAL is used at teardown,
  *	when nothing is mapped
@@ -797,15 +806,19 @@ void sections_writer_kick(struct sections_control *ca)
  */
 static bool write_back_memcg(struct sections_control *ca, unsigned long *written)
 {
+	unsigned long flags, before = *written;
 	struct mem_cgroup *memcg;
-	unsigned long flags;
 
 	spin_lock_irqsave(&ca->count_lock, flags);
 	memcg = ca->trim_memcg;
 	spin_unlock_irqrestore(&ca->count_lock, flags);
 	if (!memcg)
 		return false;
+	/* Its errors are kept for the next flush and query by run_end(). */
 	write_back(ca, 0, ULONG_MAX, SECTIONS_WB_TRIM_MEMCG, memcg, written);
+	/* The dirty pages were other cgroups' (still mapped): stop asking for a while. */
+	if (*written == before)
+		WRITE_ONCE(ca->trim_memcg_quiet, jiffies + HZ);
 	spin_lock_irqsave(&ca->count_lock, flags);
 	ca->trim_memcg = NULL;
 	spin_unlock_irqrestore(&ca->count_lock, flags);

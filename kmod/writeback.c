@@ -396,13 +396,20 @@ static size_t run_write_bytes(struct file *file, struct wb_run *run, unsigned in
  * device wants stable pages during writes (integrity metadata). A write
  * through a view during the I/O dirties the page again, as with buffered
  * write-back: the bytes on disk may mix old and new until the next write.
+ *
+ * Not while another program maps the file itself (an mmap() of it, which is
+ * what Windows calls non-cached access next to a section): a fault on that
+ * mapping during the I/O brings back the page-cache page the direct write
+ * has to drop after it, which the kernel then reports as EIO to every
+ * fsync() of the file ("page cache invalidation failure"). Through the page
+ * cache, that mapping sees the bytes written, and nothing fails.
  */
 static bool write_direct_ok(struct file *file)
 {
 	struct super_block *sb = file_inode(file)->i_sb;
 
 	return (file->f_mode & FMODE_CAN_ODIRECT) && !(sb->s_iflags & SB_I_STABLE_WRITES) &&
-	       !mapping_stable_writes(file->f_mapping) &&
+	       !mapping_stable_writes(file->f_mapping) && !mapping_mapped(file->f_mapping) &&
 	       (sb->s_magic == EXT4_SUPER_MAGIC || sb->s_magic == XFS_SUPER_MAGIC);
 }
 

@@ -1189,6 +1189,80 @@ TEST_F_TIMEOUT(fileio, write_back_keeps_one_copy_of_each_page, 300)
 }
 
 
+struct file_toucher {
+	const volatile char *map;
+	long pages, ps, sum;
+	volatile int stop;
+};
+
+/* Read every page of another program's mapping of the file, round and round. */
+static void *file_toucher(void *arg)
+{
+	struct file_toucher *t = arg;
+	long i;
+
+	while (!t->stop)
+		for (i = 0; i < t->pages && !t->stop; i++)
+			t->sum += t->map[i * t->ps];
+	return NULL;
+}
+
+/*
+ * While another program maps the file itself (what Windows calls non-cached
+ * access), write-back goes through the page cache, not by direct I/O: a
+ * direct write could not keep that mapping's pages and the file's page
+ * cache apart (a fault during the I/O brings back a page it must drop,
+ * which the kernel reports as EIO to fsync()). The mapping keeps its pages
+ * and sees the section's bytes; fsync() reports nothing.
+ */
+TEST_F_TIMEOUT(fileio, write_back_while_the_file_is_mapped_keeps_its_page_cache, 300)
+{
+	struct file_toucher t = { .pages = 2048, .ps = self->ps };
+	size_t len = t.pages * self->ps;
+	pthread_t thread;
+	long cached, i, bad = 0;
+	char *view;
+	int fd, h;
+
+	SKIP_ON_TMPFS(self->dir);
+	fd = make_file(self->path, t.pages, 'o', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fsync(fd));
+	t.map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, t.map);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	/* The mapping's pages, all in: a direct write would drop them. */
+	for (i = 0; i < t.pages; i++)
+		t.sum += t.map[i * self->ps];
+	memset(view, 'M', len);
+	ASSERT_EQ(0, sec_flush(self->dev, view, len, SECTIONS_FLUSH_DURABLE));
+	cached = file_cached_pages(fd, len);
+	for (i = 0; i < t.pages; i++)
+		bad += t.map[i * self->ps] != 'M';
+	TH_LOG("after a durable flush the mapped file's page cache holds %ld of %ld pages, %ld stale",
+	       cached, t.pages, bad);
+	EXPECT_LE(t.pages * 9 / 10, cached);
+	EXPECT_EQ(0, bad);
+
+	/* Again with the other program faulting on its mapping all along. */
+	ASSERT_EQ(0, pthread_create(&thread, NULL, file_toucher, &t));
+	memset(view, 'N', len);
+	ASSERT_EQ(0, sec_flush(self->dev, view, len, SECTIONS_FLUSH_DURABLE));
+	t.stop = 1;
+	pthread_join(thread, NULL);
+	EXPECT_EQ(0, fsync(fd));
+	for (bad = 0, i = 0; i < t.pages; i++)
+		bad += t.map[i * self->ps] != 'N';
+	EXPECT_EQ(0, bad);
+	munmap((void *)t.map, len);
+	munmap(view, len);
+	close(h);
+	close(fd);
+}
+
 /*
  * A file whose end is inside a page: write-back writes the whole pages by
  * direct I/O and the last part page through the page cache; the file keeps

@@ -78,10 +78,17 @@ static unsigned long dirty_limit(void)
 	return max(totalram_pages() / 100 * pct, 256UL);
 }
 
-/* The dirty pages the writers can write. */
+/*
+ * The dirty pages the writers can write. Failing pages count apart only up to
+ * the dirty limit: a control area brings all its dirty pages with it when it
+ * starts failing, so a user flipping file after file to failing (a FUSE
+ * server of their own) would otherwise free the budget again each time and
+ * pin dirty pages without bound; past it they throttle everyone, as before.
+ */
 static long nr_writable(void)
 {
-	return atomic_long_read(&nr_dirty) - atomic_long_read(&nr_failing);
+	return atomic_long_read(&nr_dirty) -
+	       min(atomic_long_read(&nr_failing), (long)dirty_limit());
 }
 
 static bool over_dirty_limit(void)

@@ -43,6 +43,9 @@
  *                           to trim for, a spinlock
  *                           taken with interrupts off (a bio completion may
  *                           dirty a page); nothing is taken under it
+ *   control->drop_lock      the range of the file's copy to drop (a fill's,
+ *                           with no folio of ours locked), a spinlock;
+ *                           nothing is taken under it
  * The backing file's i_rwsem (and the rest of its read and write paths) is
  * taken with no folio lock of ours held: only under io_lock (the writer's
  * direct or buffered write, its folios under writeback and unlocked), grow_lock
@@ -55,11 +58,10 @@
  * path takes no i_rwsem; overlayfs: see the README's limits).
  *   section->wb_seen_lock   a section's cursor into control->wb_err, a
  *                           spinlock; nothing is taken under it
- * A fill drops the file's page-cache copy of what it copied (fadvise) with
- * every folio of ours unlocked, but under our mapping's invalidate_lock
- * (shared, readahead) and the fault's mmap_lock: that takes the file's folio
- * locks, its ->writepages locks (write-out of the file's dirty pages) and
- * lru_add_drain_all()'s mutex, never i_rwsem. The writer's direct write takes,
+ * A fill leaves the drop of the file's page-cache copy of what it copied
+ * (fadvise) to a work item (control->drop_work, holding no lock of ours):
+ * that takes the file's folio locks, its ->writepages locks (write-out of the
+ * file's dirty pages) and lru_add_drain_all()'s mutex, never i_rwsem. The writer's direct write takes,
  * under io_lock, i_rwsem, the file's folio locks and i_mmap_rwsem (invalidating
  * the file's page cache for the range).
  * mmap_lock is outside none of ours but folio locks: views' mmap, faults and
@@ -181,6 +183,11 @@ enum sections_wb_mode {
  *	such pass found nothing of the cgroup's to write
  * @writer: the lazy writer
  * @teardown: final write-back and release, after the last section
+ * @drop_lock: @drop_first and @drop_end, a spinlock; nothing is taken under it
+ * @drop_first: the first page of the file whose copy fills made redundant
+ *	(control.c: fill_drop())
+ * @drop_end: past the last such page; no range when not above @drop_first
+ * @drop_work: drops the file's copy of that range, off the fault path
  */
 struct sections_control {
 	struct kref ref;
@@ -201,6 +208,10 @@ struct sections_control {
 	unsigned long trim_memcg_quiet;
 	struct delayed_work writer;
 	struct work_struct teardown;
+	spinlock_t drop_lock;
+	pgoff_t drop_first;
+	pgoff_t drop_end;
+	struct delayed_work drop_work;
 	/*
 	 * The KCOV handle of the task that made it: the writer and the
 	 * teardown run in kworkers, and a fuzzer that passed a common handle

@@ -1479,6 +1479,73 @@ TEST_F_TIMEOUT(fileio, failing_files_together_pin_at_most_the_dirty_limit, 300)
 }
 
 /*
+ * A control area that starts failing takes its dirty pages with it, and the
+ * pages of failing areas count apart from the others' dirty limit, but only
+ * up to that limit: a user who dirties three quarters of the limit in a file
+ * of their own, makes it fail (a FUSE server answering EIO; here: immutable)
+ * and goes on with the next file, finds the third file's pages trimmed and
+ * written as everyone's are past the limit. All the files' dirty pages
+ * together stay within twice the limit (they grew by three quarters of it per
+ * file before failing pages were counted only up to the limit).
+ */
+#define FLIPPED_FILES 3
+
+TEST_F_TIMEOUT(fileio, files_made_to_fail_one_after_another_pin_at_most_twice_the_limit, 300)
+{
+	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, pages, total = 0;
+	int fds[FLIPPED_FILES], hs[FLIPPED_FILES];
+	char *views[FLIPPED_FILES], path[PATH_MAX + 32];
+	long written[FLIPPED_FILES], i;
+
+	ASSERT_LT(0, ram);
+	set_param(MAX_DIRTY_PARAM, 1);
+	/* Mapped pages are not lazily written: only trimming past the limit writes them. */
+	set_param(DELAY_PARAM, 200);
+	limit = ram / 100 > 256 ? ram / 100 : 256;
+	pages = limit / 4 * 3;
+	for (i = 0; i < FLIPPED_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/flipped-%ld", self->dir, i);
+		fds[i] = make_file(path, pages, 'f', 0);
+		ASSERT_LE(0, fds[i]);
+		hs[i] = sec_create_file(self->dev, fds[i], 0, SECTIONS_PAGE_READWRITE);
+		ASSERT_LE(0, hs[i]);
+		views[i] = sec_map(hs[i], pages * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, views[i]);
+		/* Healthy while it is written: every page takes the write. */
+		written[i] = write_until_sigbus(views[i], pages, self->ps, 'F');
+		EXPECT_EQ(pages, written[i]);
+		if (set_inode_flags(fds[i], FS_IMMUTABLE_FL, true))
+			SKIP(return, "%s: no FS_IMMUTABLE_FL: %s", test_dir(), strerror(errno));
+		/* The write-back fails: the section is failing, with its dirty pages. */
+		EXPECT_EQ(-1, sec_flush(self->dev, views[i], self->ps, 0));
+		EXPECT_EQ(EPERM, errno);
+	}
+	for (i = 0; i < FLIPPED_FILES; i++)
+		total += dirty_pages(hs[i], pages);
+	TH_LOG("%d files of %ld pages written, then made to fail: %ld dirty pages in all (dirty limit %ld)",
+	       FLIPPED_FILES, pages, total, limit);
+	EXPECT_GE(2 * limit + 16, total);
+	/* The first two were within the limit: nothing of theirs was trimmed. */
+	EXPECT_EQ(pages, dirty_pages(hs[0], pages));
+	EXPECT_EQ(pages, dirty_pages(hs[1], pages));
+
+	/* Writable again: every page reaches its file, trimmed or kept. */
+	for (i = 0; i < FLIPPED_FILES; i++) {
+		ASSERT_EQ(0, set_inode_flags(fds[i], FS_IMMUTABLE_FL, false));
+		if (sec_flush(self->dev, views[i], pages * self->ps, 0))
+			EXPECT_EQ(EPERM, errno);
+		EXPECT_EQ(0, sec_flush(self->dev, views[i], pages * self->ps, 0));
+		EXPECT_EQ(0, dirty_pages(hs[i], pages));
+		snprintf(path, sizeof(path), "%s/flipped-%ld", self->dir, i);
+		EXPECT_TRUE(file_all(path, 0, 1, 'F'));
+		EXPECT_TRUE(file_all(path, (pages - 1) * self->ps, 1, 'F'));
+		munmap(views[i], pages * self->ps);
+		close(hs[i]);
+		close(fds[i]);
+	}
+}
+
+/*
  * Another program cuts the file below dirty bytes of a section: those bytes
  * are lost, as truncation loses them, and the loss is not silent. The write-
  * back that finds them reports ENXIO to query and to the section's next

@@ -311,6 +311,7 @@ static const struct address_space_operations control_aops = {
 static struct sections_control *control_alloc(struct file *key_file, struct file *rfile,
 					      struct file *wfile, u64 size)
 {
+	struct sections_user *user = NULL;
 	struct sections_control *ca;
 	struct inode *inode;
 	int ret;
@@ -318,17 +319,22 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	ca = kzalloc_obj(*ca, GFP_KERNEL_ACCOUNT);
 	if (!ca)
 		return ERR_PTR(-ENOMEM);
+	/* Write-back runs as the caller: its failing pages are the caller's. */
+	if (wfile) {
+		user = sections_user_hold();
+		if (IS_ERR(user)) {
+			ret = PTR_ERR(user);
+			goto out_free;
+		}
+	}
 	/* The caller's section holds a pin: sectionsfs is mounted. */
 	ret = sectionsfs_pin();
-	if (ret) {
-		kfree(ca);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto out_release;
 	inode = sectionsfs_new_inode(size);
 	if (IS_ERR(inode)) {
-		sectionsfs_unpin();
-		kfree(ca);
-		return ERR_CAST(inode);
+		ret = PTR_ERR(inode);
+		goto out_unpin;
 	}
 	inode->i_mapping->a_ops = &control_aops;
 	inode->i_private = ca;
@@ -338,6 +344,7 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	ca->key = file_inode(key_file);
 	ca->file = rfile;
 	ca->wfile = wfile;
+	ca->user = user;
 	ca->inode = inode;
 	mutex_init(&ca->io_lock);
 	mutex_init(&ca->grow_lock);
@@ -350,6 +357,15 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	/* Teardown runs from a workqueue after the last file has gone. */
 	__module_get(THIS_MODULE);
 	return ca;
+
+out_unpin:
+	sectionsfs_unpin();
+out_release:
+	if (user)
+		sections_user_release(user);
+out_free:
+	kfree(ca);
+	return ERR_PTR(ret);
 }
 
 /*
@@ -524,23 +540,37 @@ struct sections_control *sections_control_find(struct inode *key)
  */
 int sections_control_make_writable(struct sections_control *ca, struct file *file)
 {
+	struct sections_user *user;
 	struct file *wfile;
+	int ret = 0;
 
 	if (READ_ONCE(ca->wfile))
 		return 0;
 	wfile = control_open(file, FMODE_WRITE);
 	if (IS_ERR(wfile))
 		return PTR_ERR(wfile);
-	if (mutex_lock_killable(&ca->io_lock)) {
-		fput(wfile);
-		return -EINTR;
+	user = sections_user_hold();
+	if (IS_ERR(user)) {
+		ret = PTR_ERR(user);
+		user = NULL;
+		goto out;
 	}
-	if (!ca->wfile)
+	if (mutex_lock_killable(&ca->io_lock)) {
+		ret = -EINTR;
+		goto out;
+	}
+	if (!ca->wfile) {
+		sections_control_set_user(ca, user);
+		user = NULL;
 		swap(wfile, ca->wfile);
+	}
 	mutex_unlock(&ca->io_lock);
+out:
+	if (user)
+		sections_user_release(user);
 	if (wfile)
 		fput(wfile);
-	return 0;
+	return ret;
 }
 
 static void control_release(struct kref *ref)
@@ -587,6 +617,9 @@ void sections_control_teardown(struct work_struct *work)
 	wake_up_all(&controls_wq);
 	if (ca->wfile)
 		fput(ca->wfile);
+	/* After sections_drop_dirty(): none of its pages is the user's now. */
+	if (ca->user)
+		sections_user_release(ca->user);
 	fput(ca->file);
 	iput(ca->inode);
 	sectionsfs_unpin();

@@ -145,6 +145,10 @@ struct sections_user *sections_user_charge_section(void);
 void sections_user_uncharge_section(struct sections_user *user);
 int sections_user_charge_name(struct sections_user *user);
 void sections_user_uncharge_name(struct sections_user *user);
+struct sections_user *sections_user_hold(void);
+void sections_user_release(struct sections_user *user);
+void sections_user_failing_add(struct sections_user *user, long n);
+long sections_user_failing(struct sections_user *user);
 
 /* Modes of sections_write_back(). */
 enum sections_wb_mode {
@@ -164,6 +168,9 @@ enum sections_wb_mode {
  * @file: the backing file used to read pages
  * @wfile: a writable backing file, once a section can write (never changes
  *	after it is set; under @io_lock)
+ * @user: the user @wfile was opened as (users.c), set with it (and under
+ *	@count_lock): while write-back fails, @nr_dirty counts in that user's
+ *	failing pages
  * @inode: the sectionsfs inode whose address_space holds the pages
  * @io_lock: serializes writers
  * @grow_lock: serializes creates that grow the file
@@ -195,6 +202,7 @@ struct sections_control {
 	struct inode *key;
 	struct file *file;
 	struct file *wfile;
+	struct sections_user *user;
 	struct inode *inode;
 	struct mutex io_lock;
 	struct mutex grow_lock;
@@ -276,6 +284,7 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 void sections_writer_work(struct work_struct *work);
 void sections_writer_kick(struct sections_control *ca);
 int sections_dirty_refused(struct sections_control *ca);
+void sections_control_set_user(struct sections_control *ca, struct sections_user *user);
 bool sections_dirty_folio(struct address_space *mapping, struct folio *folio);
 void sections_dirty_throttle(struct sections_control *ca, struct folio *folio);
 void sections_drop_dirty(struct sections_control *ca);

@@ -32,14 +32,20 @@ MODULE_PARM_DESC(max_names_per_user,
  * struct sections_user - what one user holds
  * @link: in the users table
  * @uid: the user
- * @sections: live sections created by @uid; the entry goes with the last
+ * @sections: live sections created by @uid
  * @names: names held by those sections
+ * @controls: control areas whose write-back runs with @uid's credentials;
+ *	the entry goes when the last section and control area do
+ * @failing: dirty pages of those control areas while their write-back
+ *	fails (writeback.c: sections_dirty_refused())
  */
 struct sections_user {
 	struct hlist_node link;
 	kuid_t uid;
 	unsigned int sections;
 	unsigned int names;
+	unsigned int controls;
+	atomic_long_t failing;
 };
 
 static DEFINE_SPINLOCK(users_lock);
@@ -134,7 +140,7 @@ void sections_user_uncharge_section(struct sections_user *user)
 	bool last;
 
 	spin_lock(&users_lock);
-	last = !--user->sections;
+	last = !--user->sections && !user->controls;
 	if (last) {
 		WARN_ON_ONCE(user->names);
 		hash_del(&user->link);
@@ -142,6 +148,71 @@ void sections_user_uncharge_section(struct sections_user *user)
 	spin_unlock(&users_lock);
 	if (last)
 		kfree(user);
+}
+
+/**
+ * sections_user_hold() - the caller's entry, for a control area writing as the caller
+ *
+ * Counted apart from sections: a control area outlives its sections (its
+ * teardown writes the last pages), and a cached write may make one writable
+ * for a caller who has no section at all. No limit applies: a control area
+ * needs a section or a file the caller may write, and the caller's sections
+ * and open files are bounded already.
+ *
+ * Return: the entry (sections_user_release()), or ERR_PTR(-ENOMEM).
+ */
+struct sections_user *sections_user_hold(void)
+{
+	struct sections_user *user, *fresh = NULL;
+	kuid_t uid = charged_uid();
+
+	for (;;) {
+		spin_lock(&users_lock);
+		user = user_find(uid);
+		if (!user && fresh) {
+			user = fresh;
+			fresh = NULL;
+			hash_add(users, &user->link, __kuid_val(uid));
+		}
+		if (user) {
+			user->controls++;
+			spin_unlock(&users_lock);
+			kfree(fresh);
+			return user;
+		}
+		spin_unlock(&users_lock);
+		fresh = kzalloc_obj(*fresh, GFP_KERNEL_ACCOUNT);
+		if (!fresh)
+			return ERR_PTR(-ENOMEM);
+		fresh->uid = uid;
+	}
+}
+
+/* The control area held by sections_user_hold() is freed. */
+void sections_user_release(struct sections_user *user)
+{
+	bool last;
+
+	spin_lock(&users_lock);
+	last = !--user->controls && !user->sections;
+	if (last) {
+		WARN_ON_ONCE(user->names || atomic_long_read(&user->failing));
+		hash_del(&user->link);
+	}
+	spin_unlock(&users_lock);
+	if (last)
+		kfree(user);
+}
+
+/* Count @n more (or fewer) failing dirty pages of @user's. Any context. */
+void sections_user_failing_add(struct sections_user *user, long n)
+{
+	atomic_long_add(n, &user->failing);
+}
+
+long sections_user_failing(struct sections_user *user)
+{
+	return atomic_long_read(&user->failing);
 }
 
 /**

@@ -80,15 +80,16 @@ static unsigned long dirty_limit(void)
 
 /*
  * The dirty pages the writers can write. Failing pages count apart only up to
- * the dirty limit: a control area brings all its dirty pages with it when it
- * starts failing, so a user flipping file after file to failing (a FUSE
- * server of their own) would otherwise free the budget again each time and
- * pin dirty pages without bound; past it they throttle everyone, as before.
+ * twice the dirty limit: a control area brings all its dirty pages with it
+ * when it starts failing, and one user's failing pages stop at about one
+ * and a half times the limit (sections_dirty_refused()), so no one user's
+ * failing files throttle the others; users together past it throttle
+ * everyone, as any dirty pages do, which bounds them too.
  */
 static long nr_writable(void)
 {
 	return atomic_long_read(&nr_dirty) -
-	       min(atomic_long_read(&nr_failing), (long)dirty_limit());
+	       min(atomic_long_read(&nr_failing), 2 * (long)dirty_limit());
 }
 
 static bool over_dirty_limit(void)
@@ -108,8 +109,11 @@ static void dirty_add(struct sections_control *ca, long n)
 
 	spin_lock_irqsave(&ca->count_lock, flags);
 	atomic_long_add(n, &ca->nr_dirty);
-	if (ca->write_failing)
+	if (ca->write_failing) {
 		atomic_long_add(n, &nr_failing);
+		if (ca->user)
+			sections_user_failing_add(ca->user, n);
+	}
 	spin_unlock_irqrestore(&ca->count_lock, flags);
 	atomic_long_add(n, &nr_dirty);
 }
@@ -121,10 +125,36 @@ static void set_write_failing(struct sections_control *ca, int err)
 
 	lockdep_assert_held(&ca->io_lock);
 	spin_lock_irqsave(&ca->count_lock, flags);
-	if (!ca->write_failing != !err)
-		atomic_long_add(err ? atomic_long_read(&ca->nr_dirty) :
-				      -atomic_long_read(&ca->nr_dirty), &nr_failing);
+	if (!ca->write_failing != !err) {
+		long n = atomic_long_read(&ca->nr_dirty);
+
+		atomic_long_add(err ? n : -n, &nr_failing);
+		if (ca->user)
+			sections_user_failing_add(ca->user, err ? n : -n);
+	}
 	WRITE_ONCE(ca->write_failing, err);
+	spin_unlock_irqrestore(&ca->count_lock, flags);
+}
+
+/**
+ * sections_control_set_user() - whose failing pages @ca's are
+ * @ca: a control area without a user yet (@io_lock held)
+ * @user: the user its writable file is opened as (sections_user_hold())
+ *
+ * Pages dirtied without a writable file (get_user_pages() into a read-only
+ * view) fail with EBADF: if @ca is failing already, they count with @user
+ * from now on.
+ */
+void sections_control_set_user(struct sections_control *ca, struct sections_user *user)
+{
+	unsigned long flags;
+
+	lockdep_assert_held(&ca->io_lock);
+	spin_lock_irqsave(&ca->count_lock, flags);
+	/* sections_dirty_refused() reads it without the lock. */
+	smp_store_release(&ca->user, user);
+	if (ca->write_failing)
+		sections_user_failing_add(user, atomic_long_read(&ca->nr_dirty));
 	spin_unlock_irqrestore(&ca->count_lock, flags);
 }
 
@@ -132,6 +162,12 @@ static void set_write_failing(struct sections_control *ca, int err)
 static unsigned long failing_max(void)
 {
 	return max(dirty_limit() / 8, 256UL);
+}
+
+/* The most failing dirty pages of one user's control areas before their others refuse. */
+static unsigned long user_failing_max(void)
+{
+	return dirty_limit() / 2;
 }
 
 /**
@@ -142,19 +178,34 @@ static unsigned long failing_max(void)
  * past failing_max() pages, a clean page is not dirtied (the write fault
  * raises SIGBUS, a cached write fails). Pages already dirty stay, and may be
  * written again; flush and query report the error. All failing control areas
- * together hold at most the dirty limit, however many files a user makes
- * fail (a FUSE server of their own answering EIO): past it, each refuses
- * as if it were at its own bound.
+ * together refuse once they hold the dirty limit, however many files a user
+ * makes fail (a FUSE server of their own answering EIO): past it, each
+ * refuses as if it were at its own bound.
  *
- * Return: 0, or the write-back error (-errno) that refuses it.
+ * A control area that starts failing takes its dirty pages with it, which no
+ * refusal of failing areas sees: a user could fill file after file while it
+ * writes, then make it fail. So the user whose credentials write-back runs
+ * with is refused in every control area of theirs, failing or not, once
+ * their failing pages hold user_failing_max(): at most that plus what one
+ * healthy area held (within the dirty limit) is theirs to pin, and other
+ * users' sections are neither refused nor throttled because of it. A user
+ * whose file server died is refused likewise until it answers again or the
+ * failing sections are closed (their pages then lost, and reported, as
+ * pages of a file that cannot be written are).
+ *
+ * Return: 0, the write-back error (-errno) that refuses it, or -EDQUOT when
+ * the user's failing pages elsewhere do.
  */
 int sections_dirty_refused(struct sections_control *ca)
 {
 	int err = READ_ONCE(ca->write_failing);
+	struct sections_user *user = smp_load_acquire(&ca->user);
 
 	if (err && (atomic_long_read(&ca->nr_dirty) >= (long)failing_max() ||
 		    atomic_long_read(&nr_failing) >= (long)dirty_limit()))
 		return err;
+	if (user && sections_user_failing(user) >= (long)user_failing_max())
+		return err ?: -EDQUOT;
 	return 0;
 }
 

@@ -199,6 +199,7 @@ static unsigned long user_failing_max(void)
 int sections_dirty_refused(struct sections_control *ca)
 {
 	int err = READ_ONCE(ca->write_failing);
+	/* Pairs with sections_control_set_user(): the entry it set is whole. */
 	struct sections_user *user = smp_load_acquire(&ca->user);
 
 	if (err && (atomic_long_read(&ca->nr_dirty) >= (long)failing_max() ||

@@ -25,7 +25,9 @@
  *                           table work only, never across I/O or a wait: a
  *                           create reserves its name, drops the lock to build
  *                           the section, and takes it again to publish
- *   users_lock              per-user counts (users.c), a spinlock
+ *   users_lock              per-user counts (users.c), a spinlock; also
+ *                           taken under controls_lock (a new control area
+ *                           holds its user); nothing is taken under it
  * and, taken without sections_names_lock:
  *   control->grow_lock      creates growing the file, one at a time; held
  *                           across vfs_truncate(), taken killably
@@ -148,6 +150,7 @@ void sections_user_uncharge_name(struct sections_user *user);
 struct sections_user *sections_user_hold(void);
 void sections_user_release(struct sections_user *user);
 void sections_user_failing_add(struct sections_user *user, long n);
+bool sections_user_is_caller(struct sections_user *user);
 long sections_user_failing(struct sections_user *user);
 
 /* Modes of sections_write_back(). */
@@ -158,6 +161,7 @@ enum sections_wb_mode {
 	SECTIONS_WB_FLUSH,	/* every dirty page, write-protecting mapped ones */
 	SECTIONS_WB_FINAL,	/* teardown: nothing is mapped any more */
 	SECTIONS_WB_UNMAPPED,	/* FlushFileBuffers: every page whose share count is zero */
+	SECTIONS_WB_RETRY,	/* write-back fails: the pages that failed, trimmed from views */
 };
 
 /**
@@ -180,9 +184,13 @@ enum sections_wb_mode {
  *	(changed under @count_lock)
  * @count_lock: @nr_dirty and @write_failing change together under it, so that
  *	the pages of failing control areas are counted apart exactly
- * @write_failing: the error of the last write-back run, 0 once one succeeds
+ * @write_failing: the error of the last write-back run that failed, until a
+ *	pass without errors leaves no page of [@fail_first, @fail_last] dirty
  *	(set under @io_lock and @count_lock): while it is set, @nr_dirty is
  *	bounded and counts apart from the dirty limit of the others
+ * @fail_first: the first page of a run that failed since @write_failing was
+ *	set (under @io_lock)
+ * @fail_last: the last such page
  * @trim_memcg: a cgroup short of memory whose dirty pages the writer is to
  *	trim and write now (memcg.c), with a reference; set when NULL and
  *	cleared by the writer once done, under @count_lock
@@ -212,6 +220,8 @@ struct sections_control {
 	atomic_long_t nr_dirty;
 	spinlock_t count_lock;
 	int write_failing;
+	pgoff_t fail_first;
+	pgoff_t fail_last;
 	struct mem_cgroup *trim_memcg;
 	unsigned long trim_memcg_quiet;
 	struct delayed_work writer;

@@ -215,6 +215,12 @@ long sections_user_failing(struct sections_user *user)
 	return atomic_long_read(&user->failing);
 }
 
+/* Whether the caller counts as @user (charged_uid()). */
+bool sections_user_is_caller(struct sections_user *user)
+{
+	return uid_eq(user->uid, charged_uid());
+}
+
 /**
  * sections_user_charge_name() - count a name for @user
  * @user: the entry of the section that will hold the name

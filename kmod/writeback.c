@@ -184,14 +184,19 @@ static unsigned long user_failing_max(void)
  *
  * A control area that starts failing takes its dirty pages with it, which no
  * refusal of failing areas sees: a user could fill file after file while it
- * writes, then make it fail. So the user whose credentials write-back runs
- * with is refused in every control area of theirs, failing or not, once
- * their failing pages hold user_failing_max(): at most that plus what one
- * healthy area held (within the dirty limit) is theirs to pin, and other
- * users' sections are neither refused nor throttled because of it. A user
- * whose file server died is refused likewise until it answers again or the
- * failing sections are closed (their pages then lost, and reported, as
- * pages of a file that cannot be written are).
+ * writes, then make it fail. So failing pages also count for the user whose
+ * credentials write-back runs with, and once theirs hold user_failing_max(),
+ * that user is refused in every control area that writes as them, failing
+ * or not: at most that share plus what their healthy areas held when they
+ * started failing (within the dirty limit) is theirs to pin. Only that user
+ * is refused: another who writes a page of the same file is not (nor
+ * throttled because of it), else a user who made a shared file's control
+ * area writable first could have everyone else's writes to it refused. A
+ * user whose file server died is refused likewise until it answers again
+ * or the failing sections are closed (their pages then lost, and reported,
+ * as pages of a file that cannot be written are). A control area stays
+ * failing until every page that failed has been written (fail_range_check()),
+ * and its writer retries those pages even while mapped.
  *
  * Return: 0, the write-back error (-errno) that refuses it, or -EDQUOT when
  * the user's failing pages elsewhere do.
@@ -205,7 +210,8 @@ int sections_dirty_refused(struct sections_control *ca)
 	if (err && (atomic_long_read(&ca->nr_dirty) >= (long)failing_max() ||
 		    atomic_long_read(&nr_failing) >= (long)dirty_limit()))
 		return err;
-	if (user && sections_user_failing(user) >= (long)user_failing_max())
+	if (user && sections_user_failing(user) >= (long)user_failing_max() &&
+	    sections_user_is_caller(user))
 		return err ?: -EDQUOT;
 	return 0;
 }
@@ -558,6 +564,37 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
 	return min(end, i_size_read(ca->inode)) > max(start, round_up(isize, PAGE_SIZE));
 }
 
+/* Pages [@first, @last] failed to write: @ca is failing until they are written. */
+static void fail_range_add(struct sections_control *ca, pgoff_t first, pgoff_t last)
+{
+	lockdep_assert_held(&ca->io_lock);
+	/* The writer reads them without io_lock (sections_writer_work()). */
+	if (!READ_ONCE(ca->write_failing)) {
+		WRITE_ONCE(ca->fail_first, first);
+		WRITE_ONCE(ca->fail_last, last);
+	} else {
+		WRITE_ONCE(ca->fail_first, min(ca->fail_first, first));
+		WRITE_ONCE(ca->fail_last, max(ca->fail_last, last));
+	}
+}
+
+/*
+ * After a pass without errors: @ca takes writes again once no page that
+ * failed is dirty any more. Not at the first run that succeeds: a file whose
+ * holes fail (a full quota) and whose allocated blocks take writes would
+ * otherwise turn healthy at every pass, taking its failing pages out of
+ * every bound with it.
+ */
+static void fail_range_check(struct sections_control *ca)
+{
+	pgoff_t index = ca->fail_first;
+
+	lockdep_assert_held(&ca->io_lock);
+	if (READ_ONCE(ca->write_failing) &&
+	    !xa_find(&ca->inode->i_mapping->i_pages, &index, ca->fail_last, PAGECACHE_TAG_DIRTY))
+		set_write_failing(ca, 0);
+}
+
 /*
  * Write the run and end it. Bytes past the file's end are dropped, as
  * truncation does; if the file was cut below bytes of a section, the loss
@@ -567,6 +604,8 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
  */
 static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
 {
+	pgoff_t run_first = page_folio(run->pages[0])->index;
+	pgoff_t run_last = run_first + run->nr_pages - 1;
 	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize;
 	struct file *wfile = ca->wfile;
 	const struct cred *old_cred;
@@ -627,10 +666,8 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 	run->nr_pages = 0;
 	if (err && !flusher_own_error(err)) {
 		write_error(ca, err);
+		fail_range_add(ca, run_first, run_last);
 		set_write_failing(ca, err);
-	} else if (!err && len) {
-		/* The file takes writes again. */
-		set_write_failing(ca, 0);
 	}
 	if (cut) {
 		pr_warn_ratelimited("dirty pages past the end of a cut file were dropped (inode %llu)\n",
@@ -668,7 +705,7 @@ static int folio_take(struct address_space *mapping, struct folio *folio,
 {
 	/* The lazy writer skips a page being faulted; it comes back. */
 	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM ||
-	    mode == SECTIONS_WB_TRIM_MEMCG) {
+	    mode == SECTIONS_WB_TRIM_MEMCG || mode == SECTIONS_WB_RETRY) {
 		if (!folio_trylock(folio))
 			return 0;
 	} else if (for_user(mode)) {
@@ -687,6 +724,13 @@ static int folio_take(struct address_space *mapping, struct folio *folio,
 		folio_unlock(folio);
 		return -1;
 	}
+	/*
+	 * A page that failed is written again even while mapped, trimmed as
+	 * reclaim would: else a file that takes writes again stays failing,
+	 * and refuses, for as long as a view maps one of them.
+	 */
+	if (folio_mapped(folio) && mode == SECTIONS_WB_RETRY)
+		unmap_mapping_pages(mapping, folio->index, folio_nr_pages(folio), false);
 	if (folio_mapped(folio) && mode == SECTIONS_WB_TRIM_MEMCG) {
 		/* Another cgroup's page stays mapped: its share count is not zero. */
 		if (!sections_memcg_holds(memcg, folio)) {
@@ -759,6 +803,8 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 		ret = run_end(ca, &run, written);
 		err = err ?: ret;
 	}
+	if (!err)
+		fail_range_check(ca);
 	mutex_unlock(&ca->io_lock);
 	return err;
 }
@@ -771,6 +817,7 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
  * @mode: SECTIONS_WB_LAZY skips pages that are still mapped; TRIM takes
  *	mapped pages out of their views first, until the dirty pages are well
  *	below the limit; TRIM_MEMCG (the writer's alone) trims a cgroup's pages;
+ *	RETRY (the writer's alone) trims and writes the pages that failed;
  *	FLUSH writes mapped pages too, write-protecting them
  *	first so the next write dirties them again; UNMAPPED writes every
  *	page no view maps (FlushFileBuffers); FINAL is used at teardown,
@@ -907,6 +954,10 @@ void sections_writer_work(struct work_struct *work)
 	kcov_remote_start_common(ca->kcov_handle);
 	if (!write_back_memcg(ca, &written))
 		write_back(ca, 0, ULONG_MAX, mode, NULL, &written);
+	/* Unlocked: a stale look only retries once more, or once later. */
+	if (READ_ONCE(ca->write_failing))
+		write_back(ca, READ_ONCE(ca->fail_first), READ_ONCE(ca->fail_last),
+			   SECTIONS_WB_RETRY, NULL, &written);
 	if (written && over_dirty_limit())
 		mod_delayed_work(sections_wq, &ca->writer, 0);
 	else if (mapping_tagged(ca->inode->i_mapping, PAGECACHE_TAG_DIRTY))

@@ -1663,9 +1663,21 @@ TEST_F_TIMEOUT(fileio, a_user_with_failing_files_is_refused_elsewhere_and_no_one
 		munmap(view, other * self->ps);
 		close(h);
 		close(fd);
+		/* Nor in nobody's file, whose write-back runs as nobody: the refusal is nobody's. */
+		fd = open(bpath, O_RDWR);
+		ASSERT_LE(0, fd);
+		h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+		ASSERT_LE(0, h);
+		view = sec_map(h, small * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, view);
+		EXPECT_EQ(small, write_until_sigbus(view, small, self->ps, 'R'));
+		munmap(view, small * self->ps);
+		close(h);
+		close(fd);
 	}
 	ASSERT_EQ(0, set_inode_flags(afd, FS_IMMUTABLE_FL, false));
 	ASSERT_EQ(1, write(to_child[1], "3", 1));
+	/* The child writes 'B' over root's 'R' in every page of its file, then flushes. */
 	status = wait_child(pid);
 	EXPECT_EQ(0, status);
 	EXPECT_TRUE(file_all(apath, 0, 1, 'F'));

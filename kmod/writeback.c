@@ -164,10 +164,14 @@ static unsigned long failing_max(void)
 	return max(dirty_limit() / 8, 256UL);
 }
 
-/* The most failing dirty pages of one user's control areas before their others refuse. */
+/*
+ * The most failing dirty pages of one user's control areas before their
+ * others refuse: half the dirty limit, and never below one control area's
+ * own bound (a small machine's limit is below 512 pages).
+ */
 static unsigned long user_failing_max(void)
 {
-	return dirty_limit() / 2;
+	return max(dirty_limit() / 2, failing_max());
 }
 
 /**
@@ -380,6 +384,7 @@ void sections_writeback_exit(void)
 struct wb_run {
 	struct page *pages[WB_RUN_PAGES];
 	unsigned int nr_pages;
+	bool writer;		/* the lazy writer's (not a flush's, nor teardown's) */
 };
 
 static pgoff_t run_next_index(const struct wb_run *run)
@@ -665,7 +670,15 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 	}
 	run->nr_pages = 0;
 	if (err && !flusher_own_error(err)) {
-		write_error(ca, err);
+		/*
+		 * The writer failing again as the last failure did is no news:
+		 * a section that saw that error is not told again (its flush of
+		 * the failing pages fails on its own), so that once the file
+		 * takes writes again its next flush does not report the
+		 * writer's retries from before.
+		 */
+		if (!run->writer || READ_ONCE(ca->write_failing) != err)
+			write_error(ca, err);
 		fail_range_add(ca, run_first, run_last);
 		set_write_failing(ca, err);
 	}
@@ -748,7 +761,9 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 {
 	struct address_space *mapping = ca->inode->i_mapping;
 	struct folio_batch fbatch;
-	struct wb_run run = { .nr_pages = 0 };
+	struct wb_run run = {
+		.nr_pages = 0, .writer = !for_user(mode) && mode != SECTIONS_WB_FINAL,
+	};
 	pgoff_t index = first;
 	bool stop = false;
 	unsigned int i;

@@ -1445,7 +1445,8 @@ TEST_F_TIMEOUT(fileio, failing_write_back_pins_bounded_memory, 300)
  */
 TEST_F_TIMEOUT(fileio, failing_files_of_one_user_pin_at_most_half_the_dirty_limit, 300)
 {
-	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, bound, pages, total = 0;
+	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, bound, share, pages;
+	long total = 0;
 	long written[FAILING_FILES_MAX], n, i, short_of_bound = 0;
 	int fds[FAILING_FILES_MAX], hs[FAILING_FILES_MAX];
 	char *views[FAILING_FILES_MAX], path[PATH_MAX + 32];
@@ -1481,8 +1482,10 @@ TEST_F_TIMEOUT(fileio, failing_files_of_one_user_pin_at_most_half_the_dirty_limi
 	}
 	TH_LOG("%ld failing files, each bounded to %ld pages: %ld dirty pages in all (dirty limit %ld)",
 	       n, bound, total, limit);
-	EXPECT_GE(limit / 2 + n, total);
-	EXPECT_LE(limit / 2 - bound, total);
+	/* The user's share: half the limit, at least one file's bound. */
+	share = limit / 2 > bound ? limit / 2 : bound;
+	EXPECT_GE(share + n, total);
+	EXPECT_LE(share - bound, total);
 	EXPECT_LE(1, short_of_bound);
 
 	/* Writable again: every kept page reaches its file. */
@@ -1514,7 +1517,7 @@ TEST_F_TIMEOUT(fileio, failing_files_of_one_user_pin_at_most_half_the_dirty_limi
 
 TEST_F_TIMEOUT(fileio, files_made_to_fail_one_after_another_pin_a_bounded_share, 300)
 {
-	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, pages, total = 0;
+	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, share, pages, total = 0;
 	int fds[FLIPPED_FILES], hs[FLIPPED_FILES];
 	char *views[FLIPPED_FILES], path[PATH_MAX + 32];
 	long written[FLIPPED_FILES], i;
@@ -1524,8 +1527,10 @@ TEST_F_TIMEOUT(fileio, files_made_to_fail_one_after_another_pin_a_bounded_share,
 	/* Mapped pages are not lazily written. */
 	set_param(DELAY_PARAM, 200);
 	limit = ram / 100 > 256 ? ram / 100 : 256;
-	/* Two files hold a little more than half the limit. */
-	pages = limit / 4 + 8;
+	/* The user's share: half the limit, at least one file's bound (256 pages at least). */
+	share = limit / 2 > 256 ? limit / 2 : 256;
+	/* Two files hold a little more than that. */
+	pages = share / 2 + 8;
 	for (i = 0; i < FLIPPED_FILES; i++) {
 		snprintf(path, sizeof(path), "%s/flipped-%ld", self->dir, i);
 		fds[i] = make_file(path, pages, 'f', 0);
@@ -1552,7 +1557,7 @@ TEST_F_TIMEOUT(fileio, files_made_to_fail_one_after_another_pin_a_bounded_share,
 	/* Then half the limit is failing: the user's next file refuses. */
 	EXPECT_EQ(0, written[2]);
 	EXPECT_EQ(0, written[3]);
-	EXPECT_GE(limit / 2 + pages, total);
+	EXPECT_GE(share + pages, total);
 
 	/* Writable again: every page reaches its file, and writes work again. */
 	for (i = 0; i < FLIPPED_FILES; i++) {
@@ -1595,7 +1600,8 @@ TEST_F_TIMEOUT(fileio, a_user_with_failing_files_is_refused_elsewhere_and_no_one
 	set_param(MAX_DIRTY_PARAM, 1);
 	set_param(DELAY_PARAM, 200);
 	limit = ram / 100 > 256 ? ram / 100 : 256;
-	pages = limit / 2 + 64;
+	/* Past the user's share: half the limit, at least one file's bound (256 pages at least). */
+	pages = (limit / 2 > 256 ? limit / 2 : 256) + 64;
 	snprintf(apath, sizeof(apath), "%s/user-failing", self->dir);
 	snprintf(bpath, sizeof(bpath), "%s/user-other", self->dir);
 	snprintf(cpath, sizeof(cpath), "%s/root-file", self->dir);

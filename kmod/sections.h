@@ -161,7 +161,6 @@ enum sections_wb_mode {
 	SECTIONS_WB_FLUSH,	/* every dirty page, write-protecting mapped ones */
 	SECTIONS_WB_FINAL,	/* teardown: nothing is mapped any more */
 	SECTIONS_WB_UNMAPPED,	/* FlushFileBuffers: every page whose share count is zero */
-	SECTIONS_WB_RETRY,	/* write-back fails: the pages that failed, trimmed from views */
 };
 
 /**
@@ -184,13 +183,9 @@ enum sections_wb_mode {
  *	(changed under @count_lock)
  * @count_lock: @nr_dirty and @write_failing change together under it, so that
  *	the pages of failing control areas are counted apart exactly
- * @write_failing: the error of the last write-back run that failed, until a
- *	pass without errors leaves no page of [@fail_first, @fail_last] dirty
+ * @write_failing: the error of the last write-back run, 0 once one succeeds
  *	(set under @io_lock and @count_lock): while it is set, @nr_dirty is
  *	bounded and counts apart from the dirty limit of the others
- * @fail_first: the first page of a run that failed since @write_failing was
- *	set (under @io_lock)
- * @fail_last: the last such page
  * @trim_memcg: a cgroup short of memory whose dirty pages the writer is to
  *	trim and write now (memcg.c), with a reference; set when NULL and
  *	cleared by the writer once done, under @count_lock
@@ -220,8 +215,6 @@ struct sections_control {
 	atomic_long_t nr_dirty;
 	spinlock_t count_lock;
 	int write_failing;
-	pgoff_t fail_first;
-	pgoff_t fail_last;
 	struct mem_cgroup *trim_memcg;
 	unsigned long trim_memcg_quiet;
 	struct delayed_work writer;

@@ -83,8 +83,8 @@ static unsigned long dirty_limit(void)
  * twice the dirty limit: a control area brings all its dirty pages with it
  * when it starts failing, and one user's failing pages stop at about one
  * and a half times the limit (sections_dirty_refused()), so no one user's
- * failing files throttle the others; users together past it throttle
- * everyone, as any dirty pages do, which bounds them too.
+ * failing files throttle the others; past it (users together, or what that
+ * bound does not see) they throttle everyone, as any dirty pages do.
  */
 static long nr_writable(void)
 {
@@ -198,9 +198,15 @@ static unsigned long user_failing_max(void)
  * area writable first could have everyone else's writes to it refused. A
  * user whose file server died is refused likewise until it answers again
  * or the failing sections are closed (their pages then lost, and reported,
- * as pages of a file that cannot be written are). A control area stays
- * failing until every page that failed has been written (fail_range_check()),
- * and its writer retries those pages even while mapped.
+ * as pages of a file that cannot be written are).
+ *
+ * Not bounded by this (README, limits): users who collude (a second uid
+ * dirties the first one's healthy areas before they fail), and a control
+ * area whose pass writes some runs and fails others (a full filesystem: a
+ * sparse file's holes fail, its allocated pages take writes), which any
+ * successful run turns healthy again. Both end up throttled with everyone:
+ * a healthy area's pages count as dirty, and nr_writable() counts failing
+ * pages past twice the dirty limit.
  *
  * Return: 0, the write-back error (-errno) that refuses it, or -EDQUOT when
  * the user's failing pages elsewhere do.
@@ -384,7 +390,6 @@ void sections_writeback_exit(void)
 struct wb_run {
 	struct page *pages[WB_RUN_PAGES];
 	unsigned int nr_pages;
-	bool writer;		/* the lazy writer's (not a flush's, nor teardown's) */
 };
 
 static pgoff_t run_next_index(const struct wb_run *run)
@@ -569,37 +574,6 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
 	return min(end, i_size_read(ca->inode)) > max(start, round_up(isize, PAGE_SIZE));
 }
 
-/* Pages [@first, @last] failed to write: @ca is failing until they are written. */
-static void fail_range_add(struct sections_control *ca, pgoff_t first, pgoff_t last)
-{
-	lockdep_assert_held(&ca->io_lock);
-	/* The writer reads them without io_lock (sections_writer_work()). */
-	if (!READ_ONCE(ca->write_failing)) {
-		WRITE_ONCE(ca->fail_first, first);
-		WRITE_ONCE(ca->fail_last, last);
-	} else {
-		WRITE_ONCE(ca->fail_first, min(ca->fail_first, first));
-		WRITE_ONCE(ca->fail_last, max(ca->fail_last, last));
-	}
-}
-
-/*
- * After a pass without errors: @ca takes writes again once no page that
- * failed is dirty any more. Not at the first run that succeeds: a file whose
- * holes fail (a full quota) and whose allocated blocks take writes would
- * otherwise turn healthy at every pass, taking its failing pages out of
- * every bound with it.
- */
-static void fail_range_check(struct sections_control *ca)
-{
-	pgoff_t index = ca->fail_first;
-
-	lockdep_assert_held(&ca->io_lock);
-	if (READ_ONCE(ca->write_failing) &&
-	    !xa_find(&ca->inode->i_mapping->i_pages, &index, ca->fail_last, PAGECACHE_TAG_DIRTY))
-		set_write_failing(ca, 0);
-}
-
 /*
  * Write the run and end it. Bytes past the file's end are dropped, as
  * truncation does; if the file was cut below bytes of a section, the loss
@@ -609,8 +583,6 @@ static void fail_range_check(struct sections_control *ca)
  */
 static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
 {
-	pgoff_t run_first = page_folio(run->pages[0])->index;
-	pgoff_t run_last = run_first + run->nr_pages - 1;
 	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize;
 	struct file *wfile = ca->wfile;
 	const struct cred *old_cred;
@@ -670,17 +642,11 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 	}
 	run->nr_pages = 0;
 	if (err && !flusher_own_error(err)) {
-		/*
-		 * The writer failing again as the last failure did is no news:
-		 * a section that saw that error is not told again (its flush of
-		 * the failing pages fails on its own), so that once the file
-		 * takes writes again its next flush does not report the
-		 * writer's retries from before.
-		 */
-		if (!run->writer || READ_ONCE(ca->write_failing) != err)
-			write_error(ca, err);
-		fail_range_add(ca, run_first, run_last);
+		write_error(ca, err);
 		set_write_failing(ca, err);
+	} else if (!err && len) {
+		/* The file takes writes again. */
+		set_write_failing(ca, 0);
 	}
 	if (cut) {
 		pr_warn_ratelimited("dirty pages past the end of a cut file were dropped (inode %llu)\n",
@@ -718,7 +684,7 @@ static int folio_take(struct address_space *mapping, struct folio *folio,
 {
 	/* The lazy writer skips a page being faulted; it comes back. */
 	if (mode == SECTIONS_WB_LAZY || mode == SECTIONS_WB_TRIM ||
-	    mode == SECTIONS_WB_TRIM_MEMCG || mode == SECTIONS_WB_RETRY) {
+	    mode == SECTIONS_WB_TRIM_MEMCG) {
 		if (!folio_trylock(folio))
 			return 0;
 	} else if (for_user(mode)) {
@@ -737,13 +703,6 @@ static int folio_take(struct address_space *mapping, struct folio *folio,
 		folio_unlock(folio);
 		return -1;
 	}
-	/*
-	 * A page that failed is written again even while mapped, trimmed as
-	 * reclaim would: else a file that takes writes again stays failing,
-	 * and refuses, for as long as a view maps one of them.
-	 */
-	if (folio_mapped(folio) && mode == SECTIONS_WB_RETRY)
-		unmap_mapping_pages(mapping, folio->index, folio_nr_pages(folio), false);
 	if (folio_mapped(folio) && mode == SECTIONS_WB_TRIM_MEMCG) {
 		/* Another cgroup's page stays mapped: its share count is not zero. */
 		if (!sections_memcg_holds(memcg, folio)) {
@@ -761,9 +720,7 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 {
 	struct address_space *mapping = ca->inode->i_mapping;
 	struct folio_batch fbatch;
-	struct wb_run run = {
-		.nr_pages = 0, .writer = !for_user(mode) && mode != SECTIONS_WB_FINAL,
-	};
+	struct wb_run run = { .nr_pages = 0 };
 	pgoff_t index = first;
 	bool stop = false;
 	unsigned int i;
@@ -818,8 +775,6 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 		ret = run_end(ca, &run, written);
 		err = err ?: ret;
 	}
-	if (!err)
-		fail_range_check(ca);
 	mutex_unlock(&ca->io_lock);
 	return err;
 }
@@ -832,7 +787,6 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
  * @mode: SECTIONS_WB_LAZY skips pages that are still mapped; TRIM takes
  *	mapped pages out of their views first, until the dirty pages are well
  *	below the limit; TRIM_MEMCG (the writer's alone) trims a cgroup's pages;
- *	RETRY (the writer's alone) trims and writes the pages that failed;
  *	FLUSH writes mapped pages too, write-protecting them
  *	first so the next write dirties them again; UNMAPPED writes every
  *	page no view maps (FlushFileBuffers); FINAL is used at teardown,
@@ -969,10 +923,6 @@ void sections_writer_work(struct work_struct *work)
 	kcov_remote_start_common(ca->kcov_handle);
 	if (!write_back_memcg(ca, &written))
 		write_back(ca, 0, ULONG_MAX, mode, NULL, &written);
-	/* Unlocked: a stale look only retries once more, or once later. */
-	if (READ_ONCE(ca->write_failing))
-		write_back(ca, READ_ONCE(ca->fail_first), READ_ONCE(ca->fail_last),
-			   SECTIONS_WB_RETRY, NULL, &written);
 	if (written && over_dirty_limit())
 		mod_delayed_work(sections_wq, &ca->writer, 0);
 	else if (mapping_tagged(ca->inode->i_mapping, PAGECACHE_TAG_DIRTY))

@@ -86,22 +86,20 @@ static kuid_t charged_uid(void)
 	return ns->owner;
 }
 
-/**
- * sections_user_charge_section() - count a new section for the caller
- *
- * Past max_sections_per_user only CAP_SYS_RESOURCE is counted anyway; it is
- * asked outside the spinlock, and only then, so the common case neither
- * audits nor calls into an LSM.
- *
- * Return: the caller's entry, for the other calls, or ERR_PTR(-ENOSPC) past
- * the limit, or ERR_PTR(-ENOMEM).
+/*
+ * Count a section (@section) or a control area for the caller, in the
+ * caller's entry, made if need be: users_lock is a spinlock, so a new entry
+ * is allocated unlocked and the lookup done again. Only sections are
+ * limited: past max_sections_per_user only CAP_SYS_RESOURCE is counted
+ * anyway; it is asked outside the spinlock, and only then, so the common
+ * case neither audits nor calls into an LSM.
  */
-struct sections_user *sections_user_charge_section(void)
+static struct sections_user *user_charge(bool section)
 {
 	unsigned int max = READ_ONCE(max_sections_per_user);
 	struct sections_user *user, *fresh = NULL;
 	kuid_t uid = charged_uid();
-	bool unlimited = false;
+	bool unlimited = !section;
 
 	for (;;) {
 		spin_lock(&users_lock);
@@ -121,7 +119,10 @@ struct sections_user *sections_user_charge_section(void)
 			hash_add(users, &user->link, __kuid_val(uid));
 		}
 		if (user) {
-			user->sections++;
+			if (section)
+				user->sections++;
+			else
+				user->controls++;
 			spin_unlock(&users_lock);
 			kfree(fresh);
 			return user;
@@ -132,6 +133,17 @@ struct sections_user *sections_user_charge_section(void)
 			return ERR_PTR(-ENOMEM);
 		fresh->uid = uid;
 	}
+}
+
+/**
+ * sections_user_charge_section() - count a new section for the caller
+ *
+ * Return: the caller's entry, for the other calls, or ERR_PTR(-ENOSPC) past
+ * max_sections_per_user (CAP_SYS_RESOURCE: no limit), or ERR_PTR(-ENOMEM).
+ */
+struct sections_user *sections_user_charge_section(void)
+{
+	return user_charge(true);
 }
 
 /* The section counted by sections_user_charge_section() is freed. */
@@ -163,29 +175,7 @@ void sections_user_uncharge_section(struct sections_user *user)
  */
 struct sections_user *sections_user_hold(void)
 {
-	struct sections_user *user, *fresh = NULL;
-	kuid_t uid = charged_uid();
-
-	for (;;) {
-		spin_lock(&users_lock);
-		user = user_find(uid);
-		if (!user && fresh) {
-			user = fresh;
-			fresh = NULL;
-			hash_add(users, &user->link, __kuid_val(uid));
-		}
-		if (user) {
-			user->controls++;
-			spin_unlock(&users_lock);
-			kfree(fresh);
-			return user;
-		}
-		spin_unlock(&users_lock);
-		fresh = kzalloc_obj(*fresh, GFP_KERNEL_ACCOUNT);
-		if (!fresh)
-			return ERR_PTR(-ENOMEM);
-		fresh->uid = uid;
-	}
+	return user_charge(false);
 }
 
 /* The control area held by sections_user_hold() is freed. */

@@ -26,8 +26,10 @@
  *  file-lazy-writeback, file-lazy-durable
  *	NT's lazy path, with writeback_delay_ms set to 0 (restored at the end):
  *	dirty the view, unmap it and poll the page query until no page of the
- *	range is dirty. Then the bytes are in ext4's page cache, which is what
- *	pwrite(2) of the same bytes does: that is the native side. The durable
+ *	range is dirty. Then the bytes are in the file: the writer wrote them by
+ *	direct I/O (on ext4 it leaves no copy in the page cache), which is more
+ *	work than the native side, pwrite(2) of the same bytes, which leaves
+ *	them dirty in ext4's page cache. The durable
  *	line adds fsync(2) on both sides, and its native side is the same
  *	writes through a MAP_SHARED mapping, munmap and fsync.
  *  file-read-memory
@@ -595,7 +597,7 @@ static int bench_lazy(int sfd, int nfd)
 	if (ret)
 		return failed("file-lazy-writeback", what, -ret);
 	report("file-lazy-writeback", s_lazy,
-	       "pwrite of the same bytes: both end dirty in ext4's page cache, not durable", n_lazy);
+	       "pwrite of the same bytes into ext4's page cache; the writer's go to the disk", n_lazy);
 	report("file-lazy-durable", s_dur, "writes through MAP_SHARED, munmap + fsync", n_dur);
 	return 0;
 }

@@ -384,12 +384,23 @@ void sections_writeback_exit(void)
  * dirties it again (nothing here needs stable pages), and the bytes written
  * may be a mix of old and new, as with any writeback of a mapped page: the
  * page is written again later.
+ *
+ * A run is up to 4 MiB: the direct write of a run waits for its I/O before
+ * the next run is taken. In the bench (6.12 guest, 64 MiB), a durable flush
+ * took 1.59 times msync(MS_SYNC) of the same bytes with runs of 256 KiB,
+ * 0.80-1.31 with 2 MiB, 0.95 with 4 MiB and 0.91-0.93 with 8 MiB (the lazy
+ * write-back against pwrite(): 1.62, 0.85-1.26, 0.88-0.94, 0.82-1.10); 4 MiB
+ * keeps the pages under writeback at once, and the arrays, small. The page
+ * array is allocated per write-back; when that fails, write-back goes on in
+ * runs of WB_RUN_PAGES_MIN pages from the stack.
  */
-#define WB_RUN_PAGES 64
+#define WB_RUN_PAGES		1024
+#define WB_RUN_PAGES_MIN	16
 
 struct wb_run {
-	struct page *pages[WB_RUN_PAGES];
+	struct page **pages;
 	unsigned int nr_pages;
+	unsigned int max_pages;
 };
 
 static pgoff_t run_next_index(const struct wb_run *run)
@@ -401,7 +412,7 @@ static bool run_takes(const struct wb_run *run, struct folio *folio)
 {
 	return !run->nr_pages ||
 	       (folio->index == run_next_index(run) &&
-		run->nr_pages + folio_nr_pages(folio) <= WB_RUN_PAGES);
+		run->nr_pages + folio_nr_pages(folio) <= run->max_pages);
 }
 
 /* Add @folio (prepared, under writeback): the run holds a reference until it is written. */
@@ -508,8 +519,12 @@ static size_t run_write_direct(struct file *file, struct wb_run *run, loff_t pos
 
 	if (!nr || !write_direct_ok(file))
 		return 0;
-	/* Not on the stack: the I/O goes down through the block layer from here. */
-	bvec = kmalloc_array(nr, sizeof(*bvec), GFP_KERNEL);
+	/*
+	 * Not on the stack: the I/O goes down through the block layer from
+	 * here, which reads the array but maps only the pages it names (16 KiB
+	 * for a whole run: vmalloc'ed when memory is fragmented).
+	 */
+	bvec = kvmalloc_array(nr, sizeof(*bvec), GFP_KERNEL);
 	if (!bvec)
 		return 0;
 	for (i = 0; i < nr; i++)
@@ -521,7 +536,7 @@ static size_t run_write_direct(struct file *file, struct wb_run *run, loff_t pos
 	kiocb.ki_pos = pos;
 	kiocb.ki_flags |= IOCB_DIRECT;
 	ret = sections_iocb_iter_write(file, &kiocb, &iter);
-	kfree(bvec);
+	kvfree(bvec);
 	/* Whole pages only: the buffered write picks up where this stopped. */
 	return ret > 0 ? round_down(ret, PAGE_SIZE) : 0;
 }
@@ -720,17 +735,27 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 {
 	struct address_space *mapping = ca->inode->i_mapping;
 	struct folio_batch fbatch;
-	struct wb_run run = { .nr_pages = 0 };
+	struct page *stack_pages[WB_RUN_PAGES_MIN];
+	struct wb_run run = {
+		.pages = kvmalloc_array(WB_RUN_PAGES, sizeof(struct page *), GFP_KERNEL),
+		.max_pages = WB_RUN_PAGES,
+	};
 	pgoff_t index = first;
 	bool stop = false;
 	unsigned int i;
 	int err = 0, ret, take;
 
+	if (!run.pages) {
+		run.pages = stack_pages;
+		run.max_pages = WB_RUN_PAGES_MIN;
+	}
 	/* A flush waits for the writer on behalf of a user: killably. */
-	if (!for_user(mode))
+	if (!for_user(mode)) {
 		mutex_lock(&ca->io_lock);
-	else if (mutex_lock_killable(&ca->io_lock))
-		return -EINTR;
+	} else if (mutex_lock_killable(&ca->io_lock)) {
+		err = -EINTR;
+		goto out;
+	}
 	folio_batch_init(&fbatch);
 	while (!stop && index <= last &&
 	       filemap_get_folios_tag(mapping, &index, last, PAGECACHE_TAG_DIRTY, &fbatch)) {
@@ -776,6 +801,9 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 		err = err ?: ret;
 	}
 	mutex_unlock(&ca->io_lock);
+out:
+	if (run.pages != stack_pages)
+		kvfree(run.pages);
 	return err;
 }
 

@@ -227,6 +227,18 @@ static int wait_unfrozen(struct super_block *sb)
 	return 0;
 }
 
+/*
+ * The file reached @size for a section of @ca: raise the size it is known to
+ * cover. Creates do it without grow_lock when they grow nothing.
+ */
+static void file_covers(struct sections_control *ca, loff_t size)
+{
+	s64 old = atomic64_read(&ca->covered);
+
+	while (old < size && !atomic64_try_cmpxchg(&ca->covered, &old, size))
+		;
+}
+
 /**
  * section_grow_file() - grow a backing file to @size, as CreateFileMapping does
  * @sec: the new section, after section_init()
@@ -248,7 +260,11 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	int ret = 0;
 
 	/* Most creates do not grow their file: they wait for no other create. */
-	if (!protection_writable(sec->protection) || size <= i_size_read(file_inode(file)))
+	if (size <= i_size_read(file_inode(file))) {
+		file_covers(ca, size);
+		return 0;
+	}
+	if (!protection_writable(sec->protection))
 		return 0;
 	if (mutex_lock_killable(&ca->grow_lock))
 		return -EINTR;
@@ -257,6 +273,8 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
 	}
+	if (!ret)
+		file_covers(ca, size);
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }

@@ -177,6 +177,9 @@ enum sections_wb_mode {
  * @inode: the sectionsfs inode whose address_space holds the pages
  * @io_lock: serializes writers
  * @grow_lock: serializes creates that grow the file
+ * @covered: the size the file is known to have reached for its sections
+ *	(section_grow_file()), only ever raised: write-back that finds the
+ *	file shorter knows someone else cut it (writeback.c: run_cut())
  * @wb_err: write-back errors, kept as a file's mapping keeps them (errseq_t):
  *	every section sees each one once (&struct section.wb_seen)
  * @nr_dirty: dirty pages, counted where writeback.c dirties and cleans them
@@ -209,6 +212,7 @@ struct sections_control {
 	struct inode *inode;
 	struct mutex io_lock;
 	struct mutex grow_lock;
+	atomic64_t covered;
 	errseq_t wb_err;
 	/* Set when teardown starts: a page dirtied from then on kicks no writer. */
 	bool dying;

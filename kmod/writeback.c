@@ -575,18 +575,23 @@ static void write_error(struct sections_control *ca, int err)
 }
 
 /*
- * Dirty pages of the run at @start that lie past the page holding the file's
- * end @isize but inside a section: someone cut the file below them (a
- * section keeps its file at least its size: creates grow it, and the native
+ * Bytes of the run's dirty pages, from @start, that lie past the file's end
+ * @isize but inside a section: someone cut the file below them (a section
+ * keeps its file at least its size: creates grow it, and the native
  * SetEndOfFile refuses), and they are lost as truncation loses them. True if
- * there are. (The bytes past the end in the page that holds it are never
- * written, cut or not: a cut inside that page is not seen here.)
+ * there are. Only sizes the file is known to have reached count: between a
+ * create's raising of the control area's size and its growing of the file,
+ * the file is short but not cut. A cut inside a dirty page counts whether or
+ * not the bytes past it are the ones written: dirtiness is known per page,
+ * not per byte, and reporting a loss that did not happen beats hiding one
+ * that did.
  */
 static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t start, loff_t isize)
 {
 	loff_t end = start + ((loff_t)run->nr_pages << PAGE_SHIFT);
 
-	return min(end, i_size_read(ca->inode)) > max(start, round_up(isize, PAGE_SIZE));
+	return min3(end, i_size_read(ca->inode), (loff_t)atomic64_read(&ca->covered)) >
+	       max(start, isize);
 }
 
 /*

@@ -1774,6 +1774,62 @@ TEST_F(fileio, truncation_by_another_reports_the_lost_bytes)
 	close(fd);
 }
 
+/*
+ * A cut inside a dirty page loses the bytes of the page past the new end:
+ * reported too (the module knows dirty pages, not bytes). A cut inside a
+ * clean page loses nothing written, and nothing is reported.
+ */
+TEST_F(fileio, a_cut_inside_a_dirty_page_is_reported_and_inside_a_clean_one_is_not)
+{
+	char clean_path[PATH_MAX + 32];
+	struct sections_info info;
+	int fd, other, h;
+	struct stat st;
+	char *view;
+
+	fd = make_file(self->path, 2, 't', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view + self->ps, 'C', self->ps);
+	other = open(self->path, O_WRONLY);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, ftruncate(other, self->ps + 100));
+	close(other);
+	EXPECT_EQ(-1, sec_flush(self->dev, view, 2 * self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, 2 * self->ps, 0));
+	/* What is left of the page reached the file, which stays cut. */
+	EXPECT_TRUE(file_all(self->path, self->ps, 100, 'C'));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(self->ps + 100, st.st_size);
+	munmap(view, 2 * self->ps);
+	close(h);
+	close(fd);
+
+	snprintf(clean_path, sizeof(clean_path), "%s/clean", self->dir);
+	fd = make_file(clean_path, 2, 't', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'D', self->ps);
+	other = open(clean_path, O_WRONLY);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, ftruncate(other, self->ps + 100));
+	close(other);
+	EXPECT_EQ(0, sec_flush(self->dev, view, 2 * self->ps, 0));
+	EXPECT_TRUE(file_all(clean_path, 0, self->ps, 'D'));
+	EXPECT_EQ(0, sec_query(h, &info));
+	EXPECT_EQ(0, info.write_error);
+	munmap(view, 2 * self->ps);
+	close(h);
+	close(fd);
+}
+
 /* Write @val to the cgroup file @dir/@name. */
 static int cg_write(const char *dir, const char *name, const char *val)
 {

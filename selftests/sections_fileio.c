@@ -1441,7 +1441,7 @@ TEST_F_TIMEOUT(fileio, failing_write_back_pins_bounded_memory, 300)
  * half of the dirty limit: past it, every section of that user's refuses new
  * dirty pages (SIGBUS) as a failing one does at its own bound, and nothing
  * already dirty is dropped. (All users' failing files together refuse at
- * the dirty limit: three users' worth, not tested here.)
+ * the dirty limit: failing_files_of_all_users_pin_at_most_the_dirty_limit.)
  */
 TEST_F_TIMEOUT(fileio, failing_files_of_one_user_pin_at_most_half_the_dirty_limit, 300)
 {
@@ -1501,6 +1501,158 @@ TEST_F_TIMEOUT(fileio, failing_files_of_one_user_pin_at_most_half_the_dirty_limi
 		munmap(views[i], pages * self->ps);
 		close(hs[i]);
 		close(fds[i]);
+	}
+}
+
+#define GLOBAL_USERS	2
+#define GLOBAL_FILES	8
+
+/*
+ * A user's half of the global test below, in a child: as @uid, map the @n
+ * files @dir/global-@uid-I (made and chowned by the parent), post 'r' and
+ * wait (the parent makes them immutable), then make each fail and fill it
+ * until SIGBUS, and send the dirty pages of all on the pipe. Wait again (the
+ * parent makes them writable), then flush everything and end.
+ */
+static void fill_failing_files_as(uid_t uid, const char *dir, int n, long pages,
+				  struct lockstep *ls)
+{
+	char *views[GLOBAL_FILES], path[PATH_MAX + 64];
+	int dev, fd, hs[GLOBAL_FILES], i;
+	long ps = page_size(), total = 0;
+
+	CHILD_CHECK(!setgroups(0, NULL) && !setresgid(uid, uid, uid) && !setresuid(uid, uid, uid));
+	dev = sections_open_dev();
+	CHILD_CHECK(dev >= 0);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/global-%d-%d", dir, (int)uid, i);
+		fd = open(path, O_RDWR);
+		CHILD_CHECK(fd >= 0);
+		hs[i] = sec_create_file(dev, fd, 0, SECTIONS_PAGE_READWRITE);
+		CHILD_CHECK(hs[i] >= 0);
+		close(fd);
+		views[i] = sec_map(hs[i], pages * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		CHILD_CHECK(views[i] != MAP_FAILED);
+	}
+	CHILD_CHECK(!child_post(ls, 'r') && child_wait(ls) == 'g');
+	for (i = 0; i < n; i++) {
+		if (write_until_sigbus(views[i], 1, ps, 'F') == 1)
+			CHILD_CHECK_ERR(EPERM, sec_flush(dev, views[i], ps, 0));
+		write_until_sigbus(views[i], pages, ps, 'F');
+		total += dirty_pages(hs[i], pages);
+	}
+	CHILD_CHECK(write(ls->to_parent[1], &total, sizeof(total)) == sizeof(total));
+	CHILD_CHECK(child_wait(ls) == 'w');
+	for (i = 0; i < n; i++) {
+		if (sec_flush(dev, views[i], pages * ps, 0))
+			CHILD_CHECK(errno == EPERM);
+		CHILD_CHECK(!sec_flush(dev, views[i], pages * ps, 0));
+		CHILD_CHECK(dirty_pages(hs[i], pages) == 0);
+	}
+	_exit(0);
+}
+
+/*
+ * All users' failing files together refuse once they hold the dirty limit:
+ * two users fill failing files up to their shares (half the limit each),
+ * and then a third user's file that starts failing refuses its writes
+ * before its own bound (an eighth of the limit), although that user holds
+ * no failing page elsewhere. Nothing dirty is dropped: once the files take
+ * writes again, every page is written.
+ */
+TEST_F_TIMEOUT(fileio, failing_files_of_all_users_pin_at_most_the_dirty_limit, 300)
+{
+	long ram = meminfo_kb("MemTotal") / (self->ps / 1024), limit, bound, share, pages;
+	long totals[GLOBAL_USERS] = { 0 }, written = -1, sum = 0;
+	int fds[GLOBAL_USERS][GLOBAL_FILES], n, u, i, status[GLOBAL_USERS];
+	struct lockstep ls[GLOBAL_USERS];
+	char path[PATH_MAX + 64], *view;
+	pid_t pids[GLOBAL_USERS];
+	int fd, h;
+
+	ASSERT_LT(0, ram);
+	set_param(MAX_DIRTY_PARAM, 1);
+	set_param(DELAY_PARAM, 200);
+	limit = ram / 100 > 256 ? ram / 100 : 256;
+	bound = limit / 8 > 256 ? limit / 8 : 256;
+	share = limit / 2 > bound ? limit / 2 : bound;
+	pages = bound + 64;
+	/* Enough files for a user to reach their share, each stopped at its bound. */
+	n = share / bound + 2;
+	ASSERT_GE(GLOBAL_FILES, n);
+	fd = make_file(self->path, pages, 'f', 0);
+	ASSERT_LE(0, fd);
+	if (set_inode_flags(fd, FS_IMMUTABLE_FL, false))
+		SKIP(return, "%s: no inode flags: %s", test_dir(), strerror(errno));
+	for (u = 0; u < GLOBAL_USERS; u++) {
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%s/global-%d-%d", self->dir, 2000 + u, i);
+			fds[u][i] = make_file(path, pages, 'f', 0);
+			ASSERT_LE(0, fds[u][i]);
+			ASSERT_EQ(0, fchown(fds[u][i], 2000 + u, 2000 + u));
+		}
+		ASSERT_EQ(0, lockstep_init(&ls[u]));
+		fflush(stdout);
+		fflush(stderr);
+		pids[u] = fork();
+		ASSERT_LE(0, pids[u]);
+		if (!pids[u])
+			fill_failing_files_as(2000 + u, self->dir, n, pages, &ls[u]);
+		ASSERT_EQ('r', parent_wait(&ls[u]));
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(0, set_inode_flags(fds[u][i], FS_IMMUTABLE_FL, true));
+		ASSERT_EQ(0, parent_post(&ls[u], 'g'));
+		ASSERT_EQ(sizeof(totals[u]),
+			  read(ls[u].to_parent[0], &totals[u], sizeof(totals[u])));
+		sum += totals[u];
+	}
+
+	/* Root, a third user, with no failing page: its file fails and is refused at once. */
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, pages * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ(1, write_until_sigbus(view, 1, self->ps, 'R'));
+	ASSERT_EQ(0, set_inode_flags(fd, FS_IMMUTABLE_FL, true));
+	EXPECT_EQ(-1, sec_flush(self->dev, view, self->ps, 0));
+	EXPECT_EQ(EPERM, errno);
+	written = write_until_sigbus(view, pages, self->ps, 'R');
+	TH_LOG("dirty limit %ld, a file's bound %ld, a user's share %ld: users' failing pages %ld + %ld, then the third user's file took %ld",
+	       limit, bound, share, totals[0], totals[1], written);
+	/* Each of the two at their share; with them, the third's file short of its bound. */
+	EXPECT_LE(share - 1, totals[0]);
+	EXPECT_LE(share - 1, totals[1]);
+	EXPECT_GT(bound - 1, written);
+	EXPECT_GE(limit + 2 * n + 1, sum + dirty_pages(h, pages));
+
+	/* Writable again: every kept page is written. */
+	ASSERT_EQ(0, set_inode_flags(fd, FS_IMMUTABLE_FL, false));
+	for (u = 0; u < GLOBAL_USERS; u++) {
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(0, set_inode_flags(fds[u][i], FS_IMMUTABLE_FL, false));
+		ASSERT_EQ(0, parent_post(&ls[u], 'w'));
+	}
+	for (u = 0; u < GLOBAL_USERS; u++)
+		status[u] = wait_child(pids[u]);
+	if (sec_flush(self->dev, view, pages * self->ps, 0))
+		EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, pages * self->ps, 0));
+	EXPECT_TRUE(file_all(self->path, 0, 1, 'R'));
+	munmap(view, pages * self->ps);
+	close(h);
+	close(fd);
+	/* write_until_sigbus() writes each page's first byte: every page kept dirty reached its file. */
+	for (u = 0; u < GLOBAL_USERS; u++) {
+		long pages_f = 0, p;
+		char c;
+
+		EXPECT_EQ(0, status[u]);
+		for (i = 0; i < n; i++) {
+			for (p = 0; p < pages; p++)
+				pages_f += pread(fds[u][i], &c, 1, p * self->ps) == 1 && c == 'F';
+			close(fds[u][i]);
+		}
+		EXPECT_EQ(totals[u], pages_f);
 	}
 }
 

@@ -20,15 +20,11 @@
  * and unmapped, the pages are then the cgroup's to reclaim.
  *
  * Only inline helpers of <linux/memcontrol.h> are used: the cgroup's
- * counters are read, never changed. The writers' kworkers write each run
- * back as the cgroup its pages are charged to (sections_memcg_io_begin()).
+ * counters are read, never changed.
  */
-#include <linux/cgroup.h>
-#include <linux/kthread.h>
 #include <linux/memcontrol.h>
 #include <linux/page_counter.h>
 #include <linux/rcupdate.h>
-#include <linux/sched/mm.h>
 
 #include "sections.h"
 
@@ -110,61 +106,6 @@ bool sections_memcg_holds(struct mem_cgroup *memcg, struct folio *folio)
 void sections_memcg_put(struct mem_cgroup *memcg)
 {
 	css_put(&memcg->css);
-}
-
-/**
- * sections_memcg_io_begin() - write a run back as the cgroup of its pages
- * @io: filled here, for sections_memcg_io_end()
- * @folio: the run's first folio (under writeback, a reference held)
- *
- * The writers and teardown run in kworkers, which are in the root cgroup:
- * the file's page cache a buffered write-back allocates would be charged
- * there, and the write-back's I/O (direct or buffered) would escape the
- * io.max and io.weight of the cgroup whose processes dirtied the pages, as
- * neither a write(2) nor the kernel's own write-back of a MAP_SHARED file
- * does. So a kworker takes the cgroup the pages are charged to, as the loop
- * driver's workers take the cgroup of the I/O they reissue. The run's first
- * page decides for the whole run (up to 4 MiB), which may hold pages of other
- * cgroups too. A flusher is a user's task: what it writes is charged to it,
- * as its write(2) would be.
- */
-void sections_memcg_io_begin(struct sections_memcg_io *io, struct folio *folio)
-{
-	struct mem_cgroup *memcg;
-
-	io->memcg = NULL;
-	io->blkcg = NULL;
-	if (mem_cgroup_disabled() || !(current->flags & PF_KTHREAD))
-		return;
-	rcu_read_lock();
-	memcg = page_memcg_check(folio_page(folio, 0));
-	if (memcg && !css_tryget(&memcg->css))
-		memcg = NULL;	/* dying: the run stays the kworker's */
-	rcu_read_unlock();
-	if (!memcg)
-		return;
-	io->memcg = memcg;
-	io->old_memcg = set_active_memcg(memcg);
-#ifdef CONFIG_BLK_CGROUP
-	io->blkcg = cgroup_get_e_css(memcg->css.cgroup, &io_cgrp_subsys);
-	kthread_associate_blkcg(io->blkcg);
-#endif
-}
-
-/**
- * sections_memcg_io_end() - back to the kworker's own cgroups
- * @io: what sections_memcg_io_begin() filled
- */
-void sections_memcg_io_end(struct sections_memcg_io *io)
-{
-	if (!io->memcg)
-		return;
-	if (io->blkcg) {
-		kthread_associate_blkcg(NULL);
-		css_put(io->blkcg);
-	}
-	set_active_memcg(io->old_memcg);
-	css_put(&io->memcg->css);
 }
 
 #endif /* CONFIG_MEMCG */

@@ -265,25 +265,10 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf);
 #define SECTIONS_MEMCG_MARGIN 8
 /* Its dirty pages are trimmed and written in batches of 1/SECTIONS_MEMCG_TRIM_PART of it. */
 #define SECTIONS_MEMCG_TRIM_PART 16
-/**
- * struct sections_memcg_io - the cgroups a kworker writes a run back as
- * @memcg: the cgroup the run's pages are charged to, with a reference; NULL
- *	when none is taken (not a kworker, no memory controller)
- * @old_memcg: the active memory cgroup before
- * @blkcg: @memcg's io cgroup, with a reference, or NULL
- */
-struct sections_memcg_io {
-	struct mem_cgroup *memcg;
-	struct mem_cgroup *old_memcg;
-	struct cgroup_subsys_state *blkcg;
-};
-
 #ifdef CONFIG_MEMCG
 struct mem_cgroup *sections_memcg_short(struct folio *folio, unsigned long *limit);
 bool sections_memcg_holds(struct mem_cgroup *memcg, struct folio *folio);
 void sections_memcg_put(struct mem_cgroup *memcg);
-void sections_memcg_io_begin(struct sections_memcg_io *io, struct folio *folio);
-void sections_memcg_io_end(struct sections_memcg_io *io);
 #else
 static inline struct mem_cgroup *sections_memcg_short(struct folio *folio, unsigned long *limit)
 {
@@ -296,14 +281,6 @@ static inline bool sections_memcg_holds(struct mem_cgroup *memcg, struct folio *
 }
 
 static inline void sections_memcg_put(struct mem_cgroup *memcg)
-{
-}
-
-static inline void sections_memcg_io_begin(struct sections_memcg_io *io, struct folio *folio)
-{
-}
-
-static inline void sections_memcg_io_end(struct sections_memcg_io *io)
 {
 }
 #endif

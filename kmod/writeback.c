@@ -605,7 +605,6 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 {
 	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize;
 	struct file *wfile = ca->wfile;
-	struct sections_memcg_io memcg_io;
 	const struct cred *old_cred;
 	size_t len = 0, done;
 	bool cut = false;
@@ -631,12 +630,10 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		 * capability; so may a flusher who is not that user.
 		 */
 		old_cred = override_creds(wfile->f_cred);
-		sections_memcg_io_begin(&memcg_io, page_folio(run->pages[0]));
 		done = run_write_direct(wfile, run, start, len);
 		if (done < len)
 			done += run_write_bytes(wfile, run, done >> PAGE_SHIFT, start + done,
 						len - done, &err);
-		sections_memcg_io_end(&memcg_io);
 		revert_creds(old_cred);
 		/* Everything before @end reached the file (or lies past its end). */
 		if (done < len)

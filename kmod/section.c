@@ -307,6 +307,8 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
 		if (ret == -EOPNOTSUPP)
 			ret = vfs_truncate(&file->f_path, size);
 	}
+	if (!ret)
+		file_covers(ca, min_t(loff_t, size, i_size_read(ca->inode)));
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }
@@ -341,6 +343,8 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 		ret = wait_unfrozen(file_inode(file)->i_sb);
 	if (!ret)
 		ret = vfs_truncate(&file->f_path, size);
+	if (!ret)
+		file_covers(ca, min_t(loff_t, size, i_size_read(ca->inode)));
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -446,31 +447,42 @@ static size_t write_bytes(struct file *file, void *kaddr, size_t len, loff_t *po
 }
 
 /*
+ * vm_map_ram() maps up to 64 pages (VMAP_MAX_ALLOC) from per-CPU blocks; a
+ * larger range takes the global vmap area allocator and, on its lazy purge,
+ * TLB flushes on every CPU.
+ */
+#define WB_MAP_PAGES 64
+
+/*
  * Write @len bytes of the run, from its page @first on, to @file at @pos, as
- * write_bytes() does. Mapping the pages into one virtual range lets a single
- * kernel_write() take them all; if that mapping fails, page by page.
+ * write_bytes() does. Mapping WB_MAP_PAGES pages into one virtual range lets
+ * a single kernel_write() take them all; if that mapping fails, page by page.
  */
 static size_t run_write_bytes(struct file *file, struct wb_run *run, unsigned int first,
 			      loff_t pos, size_t len, int *err)
 {
-	unsigned int i, nr = run->nr_pages - first;
+	unsigned int i = first, nr;
 	size_t done = 0, chunk, n;
 	void *kaddr;
 
-	kaddr = vm_map_ram(run->pages + first, nr, NUMA_NO_NODE);
-	if (kaddr) {
-		done = write_bytes(file, kaddr, len, &pos, err);
-		vm_unmap_ram(kaddr, nr);
-		return done;
-	}
-	for (i = first; done < len; i++) {
-		chunk = min_t(size_t, PAGE_SIZE, len - done);
-		kaddr = kmap_local_page(run->pages[i]);
-		n = write_bytes(file, kaddr, chunk, &pos, err);
-		kunmap_local(kaddr);
+	while (done < len) {
+		chunk = min_t(size_t, (size_t)WB_MAP_PAGES << PAGE_SHIFT, len - done);
+		nr = DIV_ROUND_UP(chunk, PAGE_SIZE);
+		kaddr = vm_map_ram(run->pages + i, nr, NUMA_NO_NODE);
+		if (kaddr) {
+			n = write_bytes(file, kaddr, chunk, &pos, err);
+			vm_unmap_ram(kaddr, nr);
+		} else {
+			chunk = min_t(size_t, PAGE_SIZE, len - done);
+			nr = 1;
+			kaddr = kmap_local_page(run->pages[i]);
+			n = write_bytes(file, kaddr, chunk, &pos, err);
+			kunmap_local(kaddr);
+		}
 		done += n;
 		if (n < chunk)
 			break;
+		i += nr;
 	}
 	return done;
 }
@@ -579,19 +591,20 @@ static void write_error(struct sections_control *ca, int err)
  * @isize but inside a section: someone cut the file below them (a section
  * keeps its file at least its size: creates grow it, and the native
  * SetEndOfFile refuses), and they are lost as truncation loses them. True if
- * there are. Only sizes the file is known to have reached count: between a
+ * there are. Only sizes the file is known to have reached count (@covered,
+ * read before @isize: a file growing meanwhile is not cut): between a
  * create's raising of the control area's size and its growing of the file,
  * the file is short but not cut. A cut inside a dirty page counts whether or
  * not the bytes past it are the ones written: dirtiness is known per page,
  * not per byte, and reporting a loss that did not happen beats hiding one
  * that did.
  */
-static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t start, loff_t isize)
+static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t start, loff_t isize,
+		    loff_t covered)
 {
 	loff_t end = start + ((loff_t)run->nr_pages << PAGE_SHIFT);
 
-	return min3(end, i_size_read(ca->inode), (loff_t)atomic64_read(&ca->covered)) >
-	       max(start, isize);
+	return min3(end, i_size_read(ca->inode), covered) > max(start, isize);
 }
 
 /*
@@ -603,12 +616,12 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
  */
 static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
 {
-	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize;
+	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize, covered;
 	struct file *wfile = ca->wfile;
 	const struct cred *old_cred;
 	size_t len = 0, done;
 	bool cut = false;
-	unsigned int i;
+	unsigned int i, nofs;
 	int err = 0;
 
 	lockdep_assert_held(&ca->io_lock);
@@ -620,6 +633,12 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		err = -EPERM;
 		end = start;
 	} else {
+		/*
+		 * Growth raises the file's size, then covered (file_covers(),
+		 * whose cmpxchg orders the two): read them the other way round.
+		 */
+		covered = atomic64_read(&ca->covered);
+		smp_rmb();	/* pairs with file_covers()' cmpxchg */
 		isize = i_size_read(file_inode(wfile));
 		len = start < isize ?
 		      min_t(loff_t, (loff_t)run->nr_pages << PAGE_SHIFT, isize - start) : 0;
@@ -630,15 +649,22 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		 * capability; so may a flusher who is not that user.
 		 */
 		old_cred = override_creds(wfile->f_cred);
+		/*
+		 * No reclaim into filesystems while the run is under writeback:
+		 * memcg v1 reclaim waits for PG_writeback on folios it finds
+		 * again (shrink_folio_list()), and would wait for these.
+		 */
+		nofs = memalloc_nofs_save();
 		done = run_write_direct(wfile, run, start, len);
 		if (done < len)
 			done += run_write_bytes(wfile, run, done >> PAGE_SHIFT, start + done,
 						len - done, &err);
+		memalloc_nofs_restore(nofs);
 		revert_creds(old_cred);
 		/* Everything before @end reached the file (or lies past its end). */
 		if (done < len)
 			end = start + done;
-		else if (run_cut(ca, run, start, isize))
+		else if (run_cut(ca, run, start, isize, covered))
 			cut = true;
 	}
 
@@ -672,6 +698,12 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		pr_warn_ratelimited("dirty pages past the end of a cut file were dropped (inode %llu)\n",
 				    (unsigned long long)file_inode(wfile)->i_ino);
 		write_error(ca, -ENXIO);
+		/*
+		 * Reported once: the file covers @isize now, and the next
+		 * write-back of the page holding its end is no loss (unless a
+		 * create grew the file again meanwhile, which the cmpxchg keeps).
+		 */
+		atomic64_try_cmpxchg(&ca->covered, &covered, isize);
 	}
 	return err;
 }

@@ -348,6 +348,7 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	ca->inode = inode;
 	mutex_init(&ca->io_lock);
 	mutex_init(&ca->grow_lock);
+	atomic64_set(&ca->claimed, 0);
 	atomic64_set(&ca->covered, 0);
 	spin_lock_init(&ca->count_lock);
 	spin_lock_init(&ca->drop_lock);

@@ -227,18 +227,6 @@ static int wait_unfrozen(struct super_block *sb)
 	return 0;
 }
 
-/*
- * The file reached @size for a section of @ca: raise the size it is known to
- * cover. Creates do it without grow_lock when they grow nothing.
- */
-static void file_covers(struct sections_control *ca, loff_t size)
-{
-	s64 old = atomic64_read(&ca->covered);
-
-	while (old < size && !atomic64_try_cmpxchg(&ca->covered, &old, size))
-		;
-}
-
 /**
  * section_grow_file() - grow a backing file to @size, as CreateFileMapping does
  * @sec: the new section, after section_init()
@@ -259,9 +247,14 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	struct sections_control *ca = sec->control;
 	int ret = 0;
 
-	/* Most creates do not grow their file: they wait for no other create. */
+	sections_atomic64_raise(&ca->claimed, size);
+	/*
+	 * The file reached @size for a section: raise the size it is known
+	 * to cover. Most creates do not grow their file: they wait for no
+	 * other create.
+	 */
 	if (size <= i_size_read(file_inode(file))) {
-		file_covers(ca, size);
+		sections_atomic64_raise(&ca->covered, size);
 		return 0;
 	}
 	if (!protection_writable(sec->protection))
@@ -274,7 +267,7 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 			ret = vfs_truncate(&file->f_path, size);
 	}
 	if (!ret)
-		file_covers(ca, size);
+		sections_atomic64_raise(&ca->covered, size);
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }
@@ -307,8 +300,6 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
 		if (ret == -EOPNOTSUPP)
 			ret = vfs_truncate(&file->f_path, size);
 	}
-	if (!ret)
-		file_covers(ca, min_t(loff_t, size, i_size_read(ca->inode)));
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }
@@ -343,8 +334,6 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 		ret = wait_unfrozen(file_inode(file)->i_sb);
 	if (!ret)
 		ret = vfs_truncate(&file->f_path, size);
-	if (!ret)
-		file_covers(ca, min_t(loff_t, size, i_size_read(ca->inode)));
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }

@@ -177,9 +177,13 @@ enum sections_wb_mode {
  * @inode: the sectionsfs inode whose address_space holds the pages
  * @io_lock: serializes writers
  * @grow_lock: serializes creates that grow the file
- * @covered: the size the file is known to have reached for its sections
- *	(section_grow_file()), only ever raised: write-back that finds the
- *	file shorter knows someone else cut it (writeback.c: run_cut())
+ * @claimed: the largest size in bytes of a section made on the file
+ *	(section_grow_file()), only ever raised
+ * @covered: the size, up to @claimed, the file is known to have reached for
+ *	its sections (section_grow_file(), and each write-back that sees it):
+ *	write-back that finds the file shorter knows someone else cut it
+ *	(writeback.c: run_cut()), and lowers it to the file's size once it
+ *	has reported the cut
  * @wb_err: write-back errors, kept as a file's mapping keeps them (errseq_t):
  *	every section sees each one once (&struct section.wb_seen)
  * @nr_dirty: dirty pages, counted where writeback.c dirties and cleans them
@@ -212,6 +216,7 @@ struct sections_control {
 	struct inode *inode;
 	struct mutex io_lock;
 	struct mutex grow_lock;
+	atomic64_t claimed;
 	atomic64_t covered;
 	errseq_t wb_err;
 	/* Set when teardown starts: a page dirtied from then on kicks no writer. */
@@ -237,6 +242,15 @@ struct sections_control {
 };
 
 extern struct workqueue_struct *sections_wq;
+
+/* Raise @v to @to unless it is above already. */
+static inline void sections_atomic64_raise(atomic64_t *v, s64 to)
+{
+	s64 old = atomic64_read(v);
+
+	while (old < to && !atomic64_try_cmpxchg(v, &old, to))
+		;
+}
 
 /* fs.c */
 int sectionsfs_init(void);

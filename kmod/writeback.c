@@ -421,6 +421,8 @@ static void run_add(struct wb_run *run, struct folio *folio)
 {
 	long i;
 
+	/* Control areas hold order-0 folios only (no large folios in their mapping). */
+	VM_WARN_ON_ONCE_FOLIO(folio_test_large(folio), folio);
 	folio_get(folio);
 	for (i = 0; i < folio_nr_pages(folio); i++)
 		run->pages[run->nr_pages++] = folio_page(folio, i);
@@ -447,31 +449,38 @@ static size_t write_bytes(struct file *file, void *kaddr, size_t len, loff_t *po
 }
 
 /*
- * vm_map_ram() maps up to 64 pages (VMAP_MAX_ALLOC) from per-CPU blocks; a
- * larger range takes the global vmap area allocator and, on its lazy purge,
- * TLB flushes on every CPU.
+ * vm_map_ram() maps up to VMAP_MAX_ALLOC (BITS_PER_LONG) pages from per-CPU
+ * blocks; a larger range takes the global vmap area allocator and, on its
+ * lazy purge, TLB flushes on every CPU.
  */
-#define WB_MAP_PAGES 64
+#define WB_MAP_PAGES BITS_PER_LONG
 
 /*
  * Write @len bytes of the run, from its page @first on, to @file at @pos, as
  * write_bytes() does. Mapping WB_MAP_PAGES pages into one virtual range lets
- * a single kernel_write() take them all; if that mapping fails, page by page.
+ * a single kernel_write() take them all; once that mapping fails, the rest of
+ * the run goes page by page (a failed map may have purged the lazy vmap
+ * areas, flushing every CPU's TLB: not once per page).
  */
 static size_t run_write_bytes(struct file *file, struct wb_run *run, unsigned int first,
 			      loff_t pos, size_t len, int *err)
 {
 	unsigned int i = first, nr;
 	size_t done = 0, chunk, n;
-	void *kaddr;
+	bool map = true;
+	void *kaddr = NULL;
 
 	while (done < len) {
 		chunk = min_t(size_t, (size_t)WB_MAP_PAGES << PAGE_SHIFT, len - done);
 		nr = DIV_ROUND_UP(chunk, PAGE_SIZE);
-		kaddr = vm_map_ram(run->pages + i, nr, NUMA_NO_NODE);
+		if (map) {
+			kaddr = vm_map_ram(run->pages + i, nr, NUMA_NO_NODE);
+			map = kaddr;
+		}
 		if (kaddr) {
 			n = write_bytes(file, kaddr, chunk, &pos, err);
 			vm_unmap_ram(kaddr, nr);
+			kaddr = NULL;
 		} else {
 			chunk = min_t(size_t, PAGE_SIZE, len - done);
 			nr = 1;
@@ -594,7 +603,8 @@ static void write_error(struct sections_control *ca, int err)
  * there are. Only sizes the file is known to have reached count (@covered,
  * read before @isize: a file growing meanwhile is not cut): between a
  * create's raising of the control area's size and its growing of the file,
- * the file is short but not cut. A cut inside a dirty page counts whether or
+ * the file is short but not cut, and bytes past the largest section's end
+ * (in the page that holds it) are no section's. A cut inside a dirty page counts whether or
  * not the bytes past it are the ones written: dirtiness is known per page,
  * not per byte, and reporting a loss that did not happen beats hiding one
  * that did.
@@ -604,7 +614,7 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
 {
 	loff_t end = start + ((loff_t)run->nr_pages << PAGE_SHIFT);
 
-	return min3(end, i_size_read(ca->inode), covered) > max(start, isize);
+	return min3(end, (loff_t)atomic64_read(&ca->claimed), covered) > max(start, isize);
 }
 
 /*
@@ -616,7 +626,7 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
  */
 static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
 {
-	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize, covered;
+	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize = 0, covered = 0;
 	struct file *wfile = ca->wfile;
 	const struct cred *old_cred;
 	size_t len = 0, done;
@@ -634,12 +644,19 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		end = start;
 	} else {
 		/*
-		 * Growth raises the file's size, then covered (file_covers(),
-		 * whose cmpxchg orders the two): read them the other way round.
+		 * Growth raises the file's size, then covered (a cmpxchg, which
+		 * orders the two): read them the other way round.
 		 */
 		covered = atomic64_read(&ca->covered);
-		smp_rmb();	/* pairs with file_covers()' cmpxchg */
+		smp_rmb();	/* pairs with the cmpxchg that raises covered */
 		isize = i_size_read(file_inode(wfile));
+		/*
+		 * Seen longer (grown by anyone, or again after a cut was
+		 * reported): it covers that much, up to the sections' end.
+		 */
+		if (isize > covered)
+			sections_atomic64_raise(&ca->covered,
+						min_t(s64, isize, atomic64_read(&ca->claimed)));
 		len = start < isize ?
 		      min_t(loff_t, (loff_t)run->nr_pages << PAGE_SHIFT, isize - start) : 0;
 		/*
@@ -700,8 +717,11 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		write_error(ca, -ENXIO);
 		/*
 		 * Reported once: the file covers @isize now, and the next
-		 * write-back of the page holding its end is no loss (unless a
-		 * create grew the file again meanwhile, which the cmpxchg keeps).
+		 * write-back of the page holding its end is no loss. A create
+		 * that grew the file meanwhile made covered bigger (the
+		 * cmpxchg fails); one that found it long enough may not have:
+		 * then the next write-back sees the file longer and raises
+		 * covered again, and only a cut before it goes unreported.
 		 */
 		atomic64_try_cmpxchg(&ca->covered, &covered, isize);
 	}
@@ -774,7 +794,9 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 	struct folio_batch fbatch;
 	struct page *stack_pages[WB_RUN_PAGES_MIN];
 	struct wb_run run = {
-		.pages = kvmalloc_array(WB_RUN_PAGES, sizeof(struct page *), GFP_KERNEL),
+		/* Not worth reclaim, nor vmalloc: the stack's pages do, in smaller runs. */
+		.pages = kmalloc_array(WB_RUN_PAGES, sizeof(struct page *),
+				       GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN),
 		.max_pages = WB_RUN_PAGES,
 	};
 	pgoff_t index = first;
@@ -840,7 +862,7 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 	mutex_unlock(&ca->io_lock);
 out:
 	if (run.pages != stack_pages)
-		kvfree(run.pages);
+		kfree(run.pages);
 	return err;
 }
 

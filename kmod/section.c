@@ -247,13 +247,14 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	struct sections_control *ca = sec->control;
 	int ret = 0;
 
-	sections_atomic64_raise(&ca->claimed, size);
 	/*
-	 * The file reached @size for a section: raise the size it is known
-	 * to cover. Most creates do not grow their file: they wait for no
-	 * other create.
+	 * The file reached @size for a section: raise the sizes its sections
+	 * claim and it is known to cover, only once the create cannot fail
+	 * (a failed one claims nothing). Most creates do not grow their file:
+	 * they wait for no other create.
 	 */
 	if (size <= i_size_read(file_inode(file))) {
+		sections_atomic64_raise(&ca->claimed, size);
 		sections_atomic64_raise(&ca->covered, size);
 		return 0;
 	}
@@ -266,8 +267,10 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
 	}
-	if (!ret)
+	if (!ret) {
+		sections_atomic64_raise(&ca->claimed, size);
 		sections_atomic64_raise(&ca->covered, size);
+	}
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }

@@ -487,6 +487,7 @@ static size_t run_write_bytes(struct file *file, struct wb_run *run, unsigned in
 			kaddr = kmap_local_page(run->pages[i]);
 			n = write_bytes(file, kaddr, chunk, &pos, err);
 			kunmap_local(kaddr);
+			kaddr = NULL;	/* not a vm_map_ram() range for the next chunk */
 		}
 		done += n;
 		if (n < chunk)

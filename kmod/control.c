@@ -348,6 +348,7 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	ca->inode = inode;
 	mutex_init(&ca->io_lock);
 	mutex_init(&ca->grow_lock);
+	init_rwsem(&ca->size_lock);
 	atomic64_set(&ca->claimed, 0);
 	atomic64_set(&ca->covered, 0);
 	spin_lock_init(&ca->count_lock);
@@ -581,6 +582,14 @@ static void control_release(struct kref *ref)
 
 	/* Called with controls_lock held; writing may sleep long, so defer. */
 	lockdep_assert_held(&controls_lock);
+	/*
+	 * No section is left: whoever cuts the file from now on (ftruncate()
+	 * before the last pages are written) chose to drop what lies past
+	 * the cut, as with a file's own dirty page cache, and is told of no
+	 * loss. A cut made before, while a section held the file, still is
+	 * (run_cut() counts only bytes past this size).
+	 */
+	WRITE_ONCE(ca->final_size, i_size_read(file_inode(ca->file)));
 	queue_work(sections_wq, &ca->teardown);
 }
 

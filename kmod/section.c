@@ -237,10 +237,11 @@ static int wait_unfrozen(struct super_block *sb)
  * fails leaves the file at the size it had. Only writable sections grow
  * their file, and creates on one file grow it one at a time, each
  * re-reading the size, so that none shrinks what another has grown. No lock
- * of ours is held but that file's grow_lock.
+ * of ours is held but that file's grow_lock or size_lock.
  *
  * Return: 0, -EINTR (killed while waiting for another create's growth or
- * for a frozen filesystem), or an error from vfs_truncate().
+ * for a frozen filesystem), -EOVERFLOW (a read-only section's file was cut
+ * below @size since it was checked), or an error from vfs_truncate().
  */
 int section_grow_file(struct section *sec, struct file *file, u64 size)
 {
@@ -251,15 +252,21 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	 * The file reached @size for a section: raise the sizes its sections
 	 * claim and it is known to cover, only once the create cannot fail
 	 * (a failed one claims nothing). Most creates do not grow their file:
-	 * they wait for no other create.
+	 * they wait for no other create, only for a SetEndOfFile that may be
+	 * cutting the file under their check (size_lock).
 	 */
+	if (down_read_killable(&ca->size_lock))
+		return -EINTR;
 	if (size <= i_size_read(file_inode(file))) {
 		sections_atomic64_raise(&ca->claimed, size);
 		sections_atomic64_raise(&ca->covered, size);
+		up_read(&ca->size_lock);
 		return 0;
 	}
+	up_read(&ca->size_lock);
+	/* Cut since section_check_file() found it long enough. */
 	if (!protection_writable(sec->protection))
-		return 0;
+		return -EOVERFLOW;
 	if (mutex_lock_killable(&ca->grow_lock))
 		return -EINTR;
 	if (size > i_size_read(file_inode(file))) {
@@ -313,30 +320,33 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
  * @file: the caller's file, open for writing
  * @size: the new size
  *
- * Under grow_lock, so that no create grows the file meanwhile.
+ * Under grow_lock, so that no create grows the file meanwhile, and
+ * size_lock, so that no create finds it long enough and claims its size
+ * meanwhile: every section that exists or is being made has claimed its
+ * size (in bytes) once either lock is free. A create that has not reached
+ * section_grow_file() yet grows the file again if this cuts it.
  *
  * Return: 0, -EBUSY (the file would shrink below a section's end), -EINTR,
  * or an error of truncate.
  */
 int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size)
 {
-	loff_t covered;
 	int ret;
 
 	if (mutex_lock_killable(&ca->grow_lock))
 		return -EINTR;
-	/*
-	 * A create sets the control area's size before it grows the file
-	 * under grow_lock: read here, under it, the size covers every create
-	 * that may still grow the file.
-	 */
-	covered = round_up(i_size_read(ca->inode), PAGE_SIZE);
-	if (size < covered && size < i_size_read(file_inode(file)))
+	if (down_write_killable(&ca->size_lock)) {
+		ret = -EINTR;
+		goto out_grow;
+	}
+	if (size < atomic64_read(&ca->claimed) && size < i_size_read(file_inode(file)))
 		ret = -EBUSY;
 	else
 		ret = wait_unfrozen(file_inode(file)->i_sb);
 	if (!ret)
 		ret = vfs_truncate(&file->f_path, size);
+	up_write(&ca->size_lock);
+out_grow:
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }

@@ -31,6 +31,10 @@
  * and, taken without sections_names_lock:
  *   control->grow_lock      creates growing the file, one at a time; held
  *                           across vfs_truncate(), taken killably
+ *   control->size_lock      an rw_semaphore: SetEndOfFile holds it for
+ *                           writing across its check and vfs_truncate(), a
+ *                           create that finds the file long enough holds it
+ *                           for reading while it claims; taken killably
  *   controls_lock           the control-area table (control.c); never held
  *                           while waiting for io_lock
  *   control->io_lock        one writer per control area; held across
@@ -82,6 +86,7 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
+#include <linux/rwsem.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <linux/sections.h>
@@ -177,13 +182,18 @@ enum sections_wb_mode {
  * @inode: the sectionsfs inode whose address_space holds the pages
  * @io_lock: serializes writers
  * @grow_lock: serializes creates that grow the file
+ * @size_lock: keeps SetEndOfFile from cutting the file between a create's
+ *	finding it long enough and its raising of @claimed
  * @claimed: the largest size in bytes of a section made on the file
  *	(section_grow_file()), only ever raised
  * @covered: the size, up to @claimed, the file is known to have reached for
  *	its sections (section_grow_file(), and each write-back that sees it):
  *	write-back that finds the file shorter knows someone else cut it
  *	(writeback.c: run_cut()), and lowers it to the file's size once it
- *	has reported the cut
+ *	has reported the cut; also raised when a page is dirtied, so that a
+ *	file grown again after a reported cut counts as covered
+ * @final_size: the file's size when the last reference went (0 before):
+ *	a cut after the last section is its owner's choice, not a loss
  * @wb_err: write-back errors, kept as a file's mapping keeps them (errseq_t):
  *	every section sees each one once (&struct section.wb_seen)
  * @nr_dirty: dirty pages, counted where writeback.c dirties and cleans them
@@ -216,8 +226,10 @@ struct sections_control {
 	struct inode *inode;
 	struct mutex io_lock;
 	struct mutex grow_lock;
+	struct rw_semaphore size_lock;
 	atomic64_t claimed;
 	atomic64_t covered;
+	loff_t final_size;
 	errseq_t wb_err;
 	/* Set when teardown starts: a page dirtied from then on kicks no writer. */
 	bool dying;

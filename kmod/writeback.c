@@ -250,6 +250,17 @@ bool sections_dirty_folio(struct address_space *mapping, struct folio *folio)
 		return false;
 	dirty_add(ca, 1);
 	/*
+	 * The file reaches this far now: a cut reported earlier lowered
+	 * covered, and a file grown again since (by anyone) must count as
+	 * covered before this page is cut too, or that loss goes unreported.
+	 * Not from an interrupt on 32-bit SMP: there i_size_read() spins
+	 * until an i_size_write() it interrupted on this CPU ends.
+	 */
+	if (IS_ENABLED(CONFIG_64BIT) || !in_interrupt())
+		sections_atomic64_raise(&ca->covered,
+					min_t(s64, i_size_read(file_inode(ca->file)),
+					      atomic64_read(&ca->claimed)));
+	/*
 	 * Teardown cancels the writer and frees the control area: a page
 	 * dirtied meanwhile (an O_DIRECT read into a view completing after
 	 * munmap, a re-dirtied page the final write could not write) must
@@ -605,7 +616,8 @@ static void write_error(struct sections_control *ca, int err)
  * read before @isize: a file growing meanwhile is not cut): between a
  * create's raising of the control area's size and its growing of the file,
  * the file is short but not cut, and bytes past the largest section's end
- * (in the page that holds it) are no section's. A cut inside a dirty page counts whether or
+ * (in the page that holds it) are no section's. Nor is a cut made after
+ * the last section went (@ca->final_size) a loss. A cut inside a dirty page counts whether or
  * not the bytes past it are the ones written: dirtiness is known per page,
  * not per byte, and reporting a loss that did not happen beats hiding one
  * that did.
@@ -615,7 +627,8 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
 {
 	loff_t end = start + ((loff_t)run->nr_pages << PAGE_SHIFT);
 
-	return min3(end, (loff_t)atomic64_read(&ca->claimed), covered) > max(start, isize);
+	return min3(end, (loff_t)atomic64_read(&ca->claimed), covered) >
+	       max3(start, isize, READ_ONCE(ca->final_size));
 }
 
 /*

@@ -172,6 +172,33 @@ fail:
 }
 
 /*
+ * A new file at @path of @pages pages of @c, a read-write section of all of
+ * it (*@h) and a shared read-write view of the section: the view, or
+ * MAP_FAILED with *@fd and *@h closed.
+ */
+static char *map_new_file(int dev, const char *path, long pages, char c, int *fd, int *h)
+{
+	size_t len = pages * page_size();
+	char *view;
+
+	*h = -1;
+	*fd = make_file(path, pages, c, 0);
+	if (*fd < 0)
+		return MAP_FAILED;
+	*h = sec_create_file(dev, *fd, 0, SECTIONS_PAGE_READWRITE);
+	if (*h < 0)
+		goto fail;
+	view = sec_map(*h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (view != MAP_FAILED)
+		return view;
+	close(*h);
+fail:
+	close(*fd);
+	*fd = *h = -1;
+	return MAP_FAILED;
+}
+
+/*
  * The race: a dirtier thread keeps writing the view and dropping it from
  * the page tables (MADV_DONTNEED: the share count drops to zero, the lazy
  * writer writes the pages; with the dirty limit at 1% trimming does too), a
@@ -318,11 +345,7 @@ TEST_F(fileio, first_write_from_an_untouched_view)
 	char *view;
 	int fd, h;
 
-	fd = make_file(self->path, 64, 'u', 0);
-	ASSERT_LE(0, fd);
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, len, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = map_new_file(self->dev, self->path, 64, 'u', &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	/* Every page of the view is filled from the file while write() holds its locks. */
 	ASSERT_EQ((ssize_t)len, pwrite(fd, view, len, 0));
@@ -601,11 +624,7 @@ TEST_F(fileio, cached_io_and_views_share_pages)
 	char *view, buf[16];
 	int fd, h;
 
-	fd = make_file(self->path, 3, 'a', 0);
-	ASSERT_LE(0, fd);
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, 3 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = map_new_file(self->dev, self->path, 3, 'a', &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 
 	memcpy(view, "VIEW", 4);
@@ -774,6 +793,103 @@ TEST_F(fileio, set_size_refuses_to_cut_a_section)
 	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 1));
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(1, st.st_size);
+	close(fd);
+}
+
+/*
+ * SetEndOfFile is refused by the byte: a section of 2 pages and 100 bytes
+ * keeps those bytes, not the rest of the page that holds its end.
+ */
+TEST_F(fileio, set_size_is_refused_below_a_section_end_by_the_byte)
+{
+	struct stat st;
+	int fd, h;
+
+	fd = make_file(self->path, 4, 'd', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 2 * self->ps + 100, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 2 * self->ps + 200));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 2 * self->ps + 100));
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 2 * self->ps + 99));
+	EXPECT_EQ(EBUSY, errno);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(2 * self->ps + 100, st.st_size);
+	close(h);
+	close(fd);
+}
+
+struct set_size_race {
+	int dev, fd;
+	long ps;
+	long k;		/* __atomic: the round */
+	bool stop;	/* __atomic */
+};
+
+/* Cut the file to the size claimed so far (allowed), grow it back to the next. */
+static void *set_size_cutter(void *arg)
+{
+	struct set_size_race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		long k = __atomic_load_n(&r->k, __ATOMIC_RELAXED);
+
+		file_op(r->dev, SECTIONS_IOC_FILE_SET_SIZE, r->fd, k * r->ps);
+		file_op(r->dev, SECTIONS_IOC_FILE_SET_SIZE, r->fd, (k + 1) * r->ps);
+	}
+	return NULL;
+}
+
+/*
+ * SetEndOfFile racing creates that find the file long enough: once a
+ * create has succeeded, the file is at least the section's size for as long
+ * as the section exists (the create fails, or the cut is refused). Round k
+ * makes a section of k + 1 pages while the file is cut to k pages (the
+ * largest section so far) and grown back. A one-page section is open
+ * throughout, so that SetEndOfFile always meets the file's control area:
+ * one that finds none is a plain truncate, as unsynchronized with a create
+ * as another program's ftruncate() (README).
+ */
+TEST_F(fileio, set_size_racing_creates_never_cuts_a_made_section)
+{
+	struct set_size_race r = { .dev = self->dev, .ps = self->ps, .k = 1 };
+	long made = 0, refused = 0, cut = 0, k;
+	long long end = now_ns() + RACE_NS;
+	struct stat st;
+	int fd, h0, h;
+	pthread_t t;
+
+	fd = make_file(self->path, 2, 'r', 0);
+	ASSERT_LE(0, fd);
+	h0 = sec_create_file(self->dev, fd, self->ps, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h0);
+	r.fd = open(self->path, O_RDWR);
+	ASSERT_LE(0, r.fd);
+	ASSERT_EQ(0, pthread_create(&t, NULL, set_size_cutter, &r));
+	for (k = 1; now_ns() < end && k < 16384; ) {
+		h = sec_create_file(self->dev, fd, (k + 1) * self->ps, SECTIONS_PAGE_READONLY);
+		if (h < 0) {
+			EXPECT_EQ(EOVERFLOW, errno);
+			refused++;
+			continue;
+		}
+		made++;
+		/* Twice: a cut may land after the create, while the section lives. */
+		ASSERT_EQ(0, fstat(fd, &st));
+		cut += st.st_size < (k + 1) * self->ps;
+		sched_yield();
+		ASSERT_EQ(0, fstat(fd, &st));
+		cut += st.st_size < (k + 1) * self->ps;
+		close(h);
+		__atomic_store_n(&r.k, ++k, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	TH_LOG("%ld sections made, %ld refused, %ld seen on a cut file", made, refused, cut);
+	EXPECT_LT(0, made);
+	EXPECT_EQ(0, cut);
+	close(r.fd);
+	close(h0);
 	close(fd);
 }
 
@@ -967,11 +1083,7 @@ TEST_F(fileio, immutable_later_keeps_pages_dirty)
 	char *view;
 	int fd, h, ret;
 
-	fd = make_file(self->path, 2, 'k', 0);
-	ASSERT_LE(0, fd);
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = map_new_file(self->dev, self->path, 2, 'k', &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	memset(view, 'K', 2 * self->ps);
 	if (set_inode_flags(fd, FS_IMMUTABLE_FL, true)) {
@@ -1379,11 +1491,7 @@ TEST_F_TIMEOUT(fileio, failing_write_back_pins_bounded_memory, 300)
 		limit = 256;
 	bound = limit / 8 > 256 ? limit / 8 : 256;
 	pages = 2 * bound + 64;
-	fd = make_file(self->path, pages, 'f', 0);
-	ASSERT_LE(0, fd);
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, pages * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = map_new_file(self->dev, self->path, pages, 'f', &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	view[0] = 'F';
 	if (set_inode_flags(fd, FS_IMMUTABLE_FL, true)) {
@@ -1943,11 +2051,7 @@ TEST_F(fileio, a_cut_inside_a_dirty_page_is_reported_and_inside_a_clean_one_is_n
 	struct stat st;
 	char *view;
 
-	fd = make_file(self->path, 2, 't', 0);
-	ASSERT_LE(0, fd);
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = map_new_file(self->dev, self->path, 2, 't', &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	memset(view + self->ps, 'C', self->ps);
 	other = open(self->path, O_WRONLY);
@@ -1972,11 +2076,7 @@ TEST_F(fileio, a_cut_inside_a_dirty_page_is_reported_and_inside_a_clean_one_is_n
 	close(fd);
 
 	snprintf(clean_path, sizeof(clean_path), "%s/clean", self->dir);
-	fd = make_file(clean_path, 2, 't', 0);
-	ASSERT_LE(0, fd);
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = map_new_file(self->dev, clean_path, 2, 't', &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	memset(view, 'D', self->ps);
 	other = open(clean_path, O_WRONLY);
@@ -1989,6 +2089,67 @@ TEST_F(fileio, a_cut_inside_a_dirty_page_is_reported_and_inside_a_clean_one_is_n
 	EXPECT_EQ(0, info.write_error);
 	munmap(view, 2 * self->ps);
 	close(h);
+	close(fd);
+}
+
+/*
+ * A file grown again after a reported cut, whose dirty page is cut again
+ * before any write-back saw it grown: the second loss is reported too.
+ */
+TEST_F(fileio, a_second_cut_after_the_file_grew_again_is_reported)
+{
+	int fd, other, h;
+	struct stat st;
+	char *view;
+
+	view = map_new_file(self->dev, self->path, 2, 't', &fd, &h);
+	ASSERT_NE(MAP_FAILED, view);
+	other = open(self->path, O_WRONLY);
+	ASSERT_LE(0, other);
+	memset(view + self->ps, 'C', self->ps);
+	ASSERT_EQ(0, ftruncate(other, self->ps + 100));
+	EXPECT_EQ(-1, sec_flush(self->dev, view, 2 * self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	/* Grown back by someone else, written through the view, cut again. */
+	ASSERT_EQ(0, ftruncate(other, 2 * self->ps));
+	memset(view + self->ps, 'Y', self->ps);
+	ASSERT_EQ(0, ftruncate(other, self->ps + 200));
+	EXPECT_EQ(-1, sec_flush(self->dev, view, 2 * self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, 2 * self->ps, 0));
+	EXPECT_TRUE(file_all(self->path, self->ps, 200, 'Y'));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(self->ps + 200, st.st_size);
+	close(other);
+	munmap(view, 2 * self->ps);
+	close(h);
+	close(fd);
+}
+
+/*
+ * A cut made after the last section went, while its last dirty pages are
+ * still being written, is the file owner's choice (as for a file's own dirty
+ * page cache): it loses what lies past the cut and reports no error.
+ */
+TEST_F(fileio, a_cut_after_the_last_section_went_is_not_reported)
+{
+	size_t len = 4096 * self->ps;
+	struct stat st;
+	char *view;
+	int fd, h;
+
+	view = map_new_file(self->dev, self->path, 4096, 'u', &fd, &h);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view, 'V', len);
+	ASSERT_EQ(0, munmap(view, len));
+	close(h);
+	/* The final write-back of 16 MiB has just begun, or is about to. */
+	ASSERT_EQ(0, ftruncate(fd, self->ps));
+	/* Waits for the control area to be gone, then fsync()s and reports errors. */
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	EXPECT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(self->ps, st.st_size);
 	close(fd);
 }
 

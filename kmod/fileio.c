@@ -218,7 +218,7 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 	struct sections_control *ca = NULL;
 	struct sections_file_io args;
 	char __user *buf;
-	loff_t pos, end, isize, cached_end, covered;
+	loff_t pos, end, isize, cached_end, covered, want, grow;
 	size_t len, done = 0;
 	struct file *file;
 	ssize_t n = 0;
@@ -257,11 +257,29 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 			ret = sections_control_make_writable(ca, file);
 		if (!ret)
 			ret = fileio_remove_privs(file);
-		/* Every byte written through the control area must lie inside the file. */
-		if (!ret && min(end, covered) > i_size_read(file_inode(file)))
-			ret = section_file_extend(ca, file, min(end, covered));
 		if (ret)
 			goto out;
+		/*
+		 * Every byte written through the control area must lie inside
+		 * the file: grow it first, but only as far as the source can
+		 * be read (growing allocates), so that a buffer that faults
+		 * early does not leave the file gigabytes longer.
+		 */
+		want = min(end, covered);
+		if (want > i_size_read(file_inode(file))) {
+			grow = want - fault_in_readable(buf, want - pos);
+			if (grow == pos) {
+				ret = -EFAULT;
+				goto out;
+			}
+			if (grow > i_size_read(file_inode(file)))
+				ret = section_file_extend(ca, file, grow);
+			if (ret)
+				goto out;
+			/* The rest of the source faults: a short write. */
+			if (grow < want)
+				end = grow;
+		}
 	}
 	isize = i_size_read(file_inode(file));
 	cached_end = min(covered, write ? end : min(end, isize));

@@ -893,6 +893,45 @@ TEST_F(fileio, set_size_racing_creates_never_cuts_a_made_section)
 	close(fd);
 }
 
+/*
+ * A write through the control area grows the file first (fallocate, which
+ * allocates): only as far as the source can be read, so that a buffer that
+ * faults after one page leaves the file one page longer, not 255.
+ */
+TEST_F(fileio, a_write_from_a_short_buffer_grows_the_file_only_as_far_as_it_reads)
+{
+	size_t big = 256 * self->ps;
+	struct stat st;
+	char *src;
+	int fd, h;
+
+	fd = make_file(self->path, 1, 'g', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, big, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	/* Cut by someone else: the section covers bytes the file lacks. */
+	ASSERT_EQ(0, ftruncate(fd, self->ps));
+	src = mmap(NULL, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	memset(src, 'S', self->ps);
+	ASSERT_EQ(0, mprotect(src + self->ps, self->ps, PROT_NONE));
+	EXPECT_EQ(self->ps, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, src,
+				    big - self->ps, self->ps));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(2 * self->ps, st.st_size);
+	/* Nothing readable at all: EFAULT, and the file as it was. */
+	EXPECT_EQ(-1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, src + self->ps,
+			      self->ps, 4 * self->ps));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(2 * self->ps, st.st_size);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	EXPECT_TRUE(file_all(self->path, self->ps, self->ps, 'S'));
+	munmap(src, 2 * self->ps);
+	close(h);
+	close(fd);
+}
+
 /* Without a section: plain pread/pwrite/fsync/truncate. */
 TEST_F(fileio, file_io_without_a_section_is_plain)
 {

@@ -400,7 +400,7 @@ enum op {
 	OP_QUERY, OP_DUPLICATE, OP_QUERY_PAGES, OP_BAD_IOCTL, OP_HANDLE_IO,
 	OP_CLOSE, OP_DUP, OP_MMAP, OP_MUNMAP, OP_MREMAP, OP_MPROTECT, OP_MADVISE,
 	OP_MSYNC, OP_TOUCH, OP_MAP_FILES, OP_FORK, OP_SEND, OP_RECV, OP_FILE,
-	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY,
+	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY, OP_FILEIO,
 	NR_OPS
 };
 
@@ -468,13 +468,24 @@ static const eset op_errnos[NR_OPS] = {
 	 * ENOSYS. Not the uapi's: lenient, here for the races and the paths.
 	 */
 	[OP_MEMPOLICY] = B(EINVAL) | B(EIO) | B(ENOSYS) | B(EPERM) | B(EFAULT),
+	/*
+	 * The uapi's (struct sections_file_io, struct sections_file_args),
+	 * and those of what they do on the file: pread/pwrite, fallocate or
+	 * truncate to grow it (ENOSPC, EDQUOT, EIO), fsync, truncate (EACCES
+	 * for a file of another user, once the fuzzer runs as nobody);
+	 * write-back errors of the file (ENXIO: a cut below dirty pages); a
+	 * failing file's further writes (EDQUOT: its user's bound).
+	 */
+	[OP_FILEIO] = B(EINVAL) | B(EFBIG) | B(EFAULT) | B(EBADF) | B(ENODEV) | B(EPERM) |
+		B(EACCES) | B(EBUSY) | B(EIO) | B(ENOSPC) | B(EDQUOT) | B(ENXIO) | B(EMFILE) |
+		B(ENFILE),
 };
 
 static const char *const op_names[NR_OPS] = {
 	"create", "open", "unmap_view", "flush_view", "query_view_pages", "query", "duplicate",
 	"query_pages", "bad_ioctl", "handle_io", "close", "dup", "mmap", "munmap", "mremap",
 	"mprotect", "madvise", "msync", "touch", "map_files", "fork", "send", "recv", "file",
-	"proc", "placeholder", "devfd", "mempolicy",
+	"proc", "placeholder", "devfd", "mempolicy", "fileio",
 };
 
 /*
@@ -1932,7 +1943,8 @@ static void op_bad_ioctl(void)
 {
 	static const unsigned int dev_cmds[] = {
 		SECTIONS_IOC_CREATE, SECTIONS_IOC_OPEN, SECTIONS_IOC_UNMAP_VIEW,
-		SECTIONS_IOC_FLUSH_VIEW, SECTIONS_IOC_QUERY_VIEW_PAGES,
+		SECTIONS_IOC_FLUSH_VIEW, SECTIONS_IOC_QUERY_VIEW_PAGES, SECTIONS_IOC_FILE_READ,
+		SECTIONS_IOC_FILE_WRITE, SECTIONS_IOC_FILE_FLUSH, SECTIONS_IOC_FILE_SET_SIZE,
 	};
 	static const unsigned int handle_cmds[] = {
 		SECTIONS_IOC_QUERY, SECTIONS_IOC_DUPLICATE, SECTIONS_IOC_QUERY_PAGES,
@@ -1946,11 +1958,12 @@ static void op_bad_ioctl(void)
 	fd = on_handle ? h.fd : cur->dev;
 	/* The other side's commands, or numbers nobody defined. */
 	if (one_in(3))
-		cmd = on_handle ? dev_cmds[rnd(5)] : handle_cmds[rnd(3)];
+		cmd = on_handle ? dev_cmds[rnd(ARRAY_SIZE(dev_cmds))] :
+				  handle_cmds[rnd(ARRAY_SIZE(handle_cmds))];
 	else
 		cmd = _IOC(rnd(4), SECTIONS_IOC_MAGIC, rnd(256), rnd(1 << 14));
 	known = on_handle ? handle_cmds : dev_cmds;
-	nknown = on_handle ? 3 : 5;
+	nknown = on_handle ? ARRAY_SIZE(handle_cmds) : ARRAY_SIZE(dev_cmds);
 	for (i = 0; i < nknown; i++)
 		if (cmd == known[i])
 			return;
@@ -3238,6 +3251,160 @@ static void op_devfd(void)
 	cur->dev = fd;
 }
 
+/*
+ * Cached file I/O (SECTIONS_IOC_FILE_*): a backing file (through its control
+ * area when a section of it exists, racing views, flushes, truncation and
+ * teardown), or a handle, /dev/sections or no file at all; hostile
+ * offsets, lengths, buffers and flags. A read lands only in this thread's
+ * scratch pages (a view's address may be another mapping's by the time the
+ * kernel writes it); a write may come from a view, as WriteFile(hFile, view)
+ * does.
+ */
+static void op_fileio(void)
+{
+	static const unsigned long cmds[] = {
+		SECTIONS_IOC_FILE_READ, SECTIONS_IOC_FILE_WRITE, SECTIONS_IOC_FILE_FLUSH,
+		SECTIONS_IOC_FILE_SET_SIZE,
+	};
+	struct sections_file_io *io = (void *)scr(SCR_RW);
+	struct sections_file_args *fa = (void *)scr(SCR_RW);
+	int c = rnd(10), kind = rnd(10), idx = -1, hidx = -1, vidx = -1, fd, ret, err;
+	bool read = c < 4, write = c >= 4 && c < 7, file = false, steady = true;
+	eset sure = 0, maybe = 0;
+	void *arg = scr(SCR_RW);
+	struct fent f;
+	struct hent h;
+	struct vent v;
+	u64 len;
+
+	memset(io, 0, 64);
+	if (kind < 7 && pick_file(&f, &idx, F_BACKING)) {
+		fd = f.fd;
+		file = true;
+		if ((f.oflags & O_ACCMODE) == (read ? O_WRONLY : O_RDONLY))
+			sure |= B(EBADF);
+		maybe |= B(EIO) | B(ENOSPC) | B(EDQUOT) | B(EACCES) | B(EPERM) | B(EMFILE) |
+			 B(ENFILE);
+		if (!read)
+			maybe |= B(ENXIO) | B(EFBIG);
+	} else if (kind == 7 && pick_handle(&h, &hidx)) {
+		fd = h.fd;
+		sure |= B(ENODEV);
+	} else if (kind == 8) {
+		/* A character device: no file to do I/O on. */
+		fd = cur->dev;
+		sure |= B(ENODEV);
+	} else {
+		fd = one_in(2) ? -1 - (int)rnd(3) : 900 + (int)rnd(100);
+		sure |= B(EBADF);
+	}
+
+	if (read || write) {
+		io->fd = fd;
+		io->offset = rnd(1024) * 4096 + (one_in(3) ? rnd(4096) : 0);
+		switch (rnd(6)) {
+		case 0:
+			len = 0;
+			break;
+		case 1:
+			len = 1 + rnd(64);
+			break;
+		case 2:
+			len = 1 + rnd(2 * ps - 512);
+			break;
+		case 3:
+			len = ps;
+			break;
+		case 4:
+			len = 2 * ps - 512;
+			break;
+		default:
+			len = rnd64();
+			break;
+		}
+		io->len = len;
+		io->buf = (uintptr_t)scr(SCR_RW) + 512;
+		if (write && one_in(4) && pick_view(&v, &vidx, &steady)) {
+			/* WriteFile(hFile, view): the source may be a view of that file. */
+			io->buf = (uintptr_t)v.addr + rnd(v.len);
+			maybe |= B(EFAULT);
+		} else if (one_in(12)) {
+			io->buf = bad_ptr();
+			maybe |= B(EFAULT);
+		} else if (read && one_in(12)) {
+			/* A read-only or PROT_NONE page: copy_to_user() fails. */
+			io->buf = (uintptr_t)scr(one_in(2) ? SCR_RO : SCR_NONE);
+			maybe |= B(EFAULT);
+		} else if (len > 2 * ps - 512) {
+			/* Runs off the scratch pages into the read-only one: short, or EFAULT. */
+			maybe |= B(EFAULT);
+		}
+		switch (rnd(16)) {
+		case 0:
+			io->offset = (1ULL << 63) + rnd(1ULL << 62);
+			sure = B(EINVAL);
+			break;
+		case 1:
+			io->offset = (1ULL << 63) - 1 - rnd(2 * ps);
+			io->len = len = 2 * ps + rnd(ps);
+			sure |= B(EFBIG);
+			break;
+		case 2:
+			io->flags = 1u << rnd(32);
+			sure = B(EINVAL);
+			break;
+		}
+		/* A transfer of nothing does nothing, and checks no file. */
+		if (!io->len && !(sure & B(EINVAL)))
+			sure = 0;
+		rec("fileio %s fd=%d off=%#llx len=%#llx buf=%#llx fl=%#x", read ? "read" : "write",
+		    io->fd, (u64)io->offset, (u64)io->len, (u64)io->buf, io->flags);
+	} else {
+		fa->fd = fd;
+		if (c == 7 || c == 8) {
+			/* FlushFileBuffers: write-back errors of the file. */
+			if (one_in(12)) {
+				fa->size = 1 + rnd(4096);
+				sure = B(EINVAL);
+			}
+			if (file)
+				maybe |= B(ENXIO) | B(EFBIG);
+		} else {
+			/* SetEndOfFile: no cut below a live section's end. */
+			fa->size = file_size(file ? f.path : 0);
+			if (one_in(12)) {
+				fa->size = (1ULL << 63) + rnd(1ULL << 62);
+				sure = B(EFBIG);
+			}
+			if (file)
+				maybe |= B(EBUSY) | B(EFBIG);
+		}
+		if (one_in(20)) {
+			fa->flags = 1u << rnd(32);
+			sure = B(EINVAL);
+		}
+		rec("fileio %s fd=%d size=%#llx fl=%#x", c < 9 ? "flush" : "set_size", fa->fd,
+		    (u64)fa->size, fa->flags);
+	}
+	if (one_in(40)) {
+		arg = (void *)bad_ptr();
+		sure = B(EFAULT);
+	}
+	ret = ioctl(cur->dev, cmds[read ? 0 : write ? 1 : c < 9 ? 2 : 3], arg);
+	err = errno;
+	rec_ret(ret, err);
+	/* Its fd may be another file's by now, or its source view unmapped. */
+	if (file && !file_same(idx, f.gen))
+		return;
+	if (hidx >= 0 && !handle_same(hidx, h.gen))
+		return;
+	if (vidx >= 0 && !(steady && view_same(vidx, v.gen)))
+		return;
+	if (judge(OP_FILEIO, "fileio", ret, err, sure, maybe) && (read || write) &&
+	    (u64)ret > io->len)
+		fail("fileio: %d bytes transferred of %llu", ret, (u64)io->len);
+}
+
 /* ---- the operations and how often each runs ---- */
 
 static const struct {
@@ -3272,6 +3439,7 @@ static const struct {
 	[OP_PLACEHOLDER] = { op_placeholder, 2 },
 	[OP_DEVFD] = { op_devfd, 3 },
 	[OP_MEMPOLICY] = { op_mempolicy, 12 },
+	[OP_FILEIO] = { op_fileio, 30 },
 };
 
 static enum op pick_op(bool grandchild)

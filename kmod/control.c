@@ -339,6 +339,14 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	inode->i_mapping->a_ops = &control_aops;
 	inode->i_private = ca;
 	sections_inode_attach_wb(inode);
+	/*
+	 * Open for writing, as far as the mm can tell, for its whole life:
+	 * with CONFIG_READ_ONLY_THP_FOR_FS, MADV_COLLAPSE (after MADV_HUGEPAGE
+	 * on a view) and khugepaged put large folios in the page cache of a
+	 * regular inode no one has open for writing (file_thp_enabled()),
+	 * and fills and write-back handle order-0 folios only.
+	 */
+	atomic_inc(&inode->i_writecount);
 
 	kref_init(&ca->ref);
 	ca->key = file_inode(key_file);
@@ -632,6 +640,7 @@ void sections_control_teardown(struct work_struct *work)
 	if (ca->user)
 		sections_user_release(ca->user);
 	fput(ca->file);
+	atomic_dec(&ca->inode->i_writecount);
 	iput(ca->inode);
 	sectionsfs_unpin();
 	kfree(ca);
@@ -673,15 +682,25 @@ vm_fault_t sections_file_page_mkwrite(struct vm_fault *vmf)
 {
 	struct folio *folio = page_folio(vmf->page);
 	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct sections_control *ca = mapping->host->i_private;
 
-	sections_dirty_throttle(mapping->host->i_private, folio);
+	sections_dirty_throttle(ca, folio);
 	folio_lock(folio);
 	if (folio->mapping != mapping) {
 		folio_unlock(folio);
 		return VM_FAULT_NOPAGE;
 	}
 	/* Its file refuses writes and it holds its bound of dirty pages: no more. */
-	if (!folio_test_dirty(folio) && sections_dirty_refused(mapping->host->i_private)) {
+	if (!folio_test_dirty(folio) && sections_dirty_refused(ca)) {
+		folio_unlock(folio);
+		return VM_FAULT_SIGBUS;
+	}
+	/*
+	 * Wholly past the end of a file cut since the page was mapped: a
+	 * write could never reach the file, so it faults, as a write fault
+	 * past the end of a Linux mmap does (block_page_mkwrite()).
+	 */
+	if (folio_pos(folio) >= i_size_read(file_inode(ca->file))) {
 		folio_unlock(folio);
 		return VM_FAULT_SIGBUS;
 	}

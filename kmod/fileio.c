@@ -70,10 +70,15 @@ static void fileio_put(struct file *file, struct sections_control *ca)
 	fput(file);
 }
 
-/* The bytes of the file the control area covers: up to its largest section's end, in pages. */
+/*
+ * The bytes of the file the control area covers: up to its largest
+ * section's end, in pages. Made sections only (claimed): the control
+ * inode's size is raised before a create can still fail, and bytes past
+ * what write-back counts as a section's would be lost to a cut unreported.
+ */
 static loff_t control_end(struct sections_control *ca)
 {
-	return round_up(i_size_read(ca->inode), PAGE_SIZE);
+	return round_up(atomic64_read(&ca->claimed), PAGE_SIZE);
 }
 
 static ssize_t plain_io(struct file *file, bool write, char __user *buf, size_t len, loff_t pos)

@@ -617,18 +617,27 @@ static void write_error(struct sections_control *ca, int err)
  * create's raising of the control area's size and its growing of the file,
  * the file is short but not cut, and bytes past the largest section's end
  * (in the page that holds it) are no section's. Nor is a cut made after
- * the last section went (@ca->final_size) a loss. A cut inside a dirty page counts whether or
+ * the last section went (@ca->final_size) a loss. Whole pages past the end
+ * and inside the sections (@claimed, read before @isize: it is raised only
+ * once the file has reached it) are lost however often they are cut: each
+ * is a loss (a page can be dirtied past the end through get_user_pages()
+ * or a write fault that raced the cut). Once reported, the page that holds
+ * the end is not reported again. A cut inside a dirty page counts whether or
  * not the bytes past it are the ones written: dirtiness is known per page,
  * not per byte, and reporting a loss that did not happen beats hiding one
  * that did.
  */
 static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t start, loff_t isize,
-		    loff_t covered)
+		    loff_t claimed, loff_t covered)
 {
 	loff_t end = start + ((loff_t)run->nr_pages << PAGE_SHIFT);
+	loff_t floor = READ_ONCE(ca->final_size);
 
-	return min3(end, (loff_t)atomic64_read(&ca->claimed), covered) >
-	       max3(start, isize, READ_ONCE(ca->final_size));
+	/* Whole pages past the end: whatever an earlier report lowered covered to. */
+	if (min(end, claimed) > max3(start, round_up(isize, PAGE_SIZE), floor))
+		return true;
+	/* Bytes of the page that holds the end. */
+	return min3(end, claimed, covered) > max3(start, isize, floor);
 }
 
 /*
@@ -640,7 +649,8 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
  */
 static int run_end(struct sections_control *ca, struct wb_run *run, unsigned long *written)
 {
-	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize = 0, covered = 0;
+	loff_t start = folio_pos(page_folio(run->pages[0])), end = LLONG_MAX, isize = 0;
+	loff_t claimed = 0, covered = 0;
 	struct file *wfile = ca->wfile;
 	const struct cred *old_cred;
 	size_t len = 0, done;
@@ -658,19 +668,19 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		end = start;
 	} else {
 		/*
-		 * Growth raises the file's size, then covered (a cmpxchg, which
-		 * orders the two): read them the other way round.
+		 * Growth raises the file's size, then claimed and covered
+		 * (cmpxchgs, which order them): read them the other way round.
 		 */
+		claimed = atomic64_read(&ca->claimed);
 		covered = atomic64_read(&ca->covered);
-		smp_rmb();	/* pairs with the cmpxchg that raises covered */
+		smp_rmb();	/* pairs with the cmpxchgs that raise them */
 		isize = i_size_read(file_inode(wfile));
 		/*
 		 * Seen longer (grown by anyone, or again after a cut was
 		 * reported): it covers that much, up to the sections' end.
 		 */
 		if (isize > covered)
-			sections_atomic64_raise(&ca->covered,
-						min_t(s64, isize, atomic64_read(&ca->claimed)));
+			sections_atomic64_raise(&ca->covered, min(isize, claimed));
 		len = start < isize ?
 		      min_t(loff_t, (loff_t)run->nr_pages << PAGE_SHIFT, isize - start) : 0;
 		/*
@@ -695,7 +705,7 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		/* Everything before @end reached the file (or lies past its end). */
 		if (done < len)
 			end = start + done;
-		else if (run_cut(ca, run, start, isize, covered))
+		else if (run_cut(ca, run, start, isize, claimed, covered))
 			cut = true;
 	}
 
@@ -835,6 +845,14 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
 			struct folio *folio = fbatch.folios[i];
 
+			/*
+			 * Never one (control_alloc() keeps THP collapse out):
+			 * a run's page array has room for order-0 folios only.
+			 */
+			if (unlikely(folio_test_large(folio))) {
+				pr_warn_once("a large folio in a control area is left unwritten\n");
+				continue;
+			}
 			/* A gap ends the run: write it before locking more. */
 			if (!run_takes(&run, folio)) {
 				ret = run_end(ca, &run, written);

@@ -12,6 +12,7 @@
  */
 #include "sections_test.h"
 
+#include <dirent.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <pthread.h>
@@ -134,11 +135,38 @@ FIXTURE_SETUP(fileio)
 	set_param(DELAY_PARAM, 1);
 }
 
+/* A test that failed may leave its files append-only or immutable, which rm cannot remove. */
+static void clear_inode_flags(const char *dir)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int fd, fl;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!ioctl(fd, FS_IOC_GETFLAGS, &fl) && (fl & (FS_IMMUTABLE_FL | FS_APPEND_FL))) {
+			fl &= ~(FS_IMMUTABLE_FL | FS_APPEND_FL);
+			ioctl(fd, FS_IOC_SETFLAGS, &fl);
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
 FIXTURE_TEARDOWN(fileio)
 {
 	char cmd[PATH_MAX + 32];
 
 	close(self->dev);
+	clear_inode_flags(self->dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
 	if (system(cmd))
 		TH_LOG("cleanup of %s failed", self->dir);
@@ -2189,6 +2217,75 @@ TEST_F(fileio, a_cut_after_the_last_section_went_is_not_reported)
 	EXPECT_EQ(0, fsync(fd));
 	ASSERT_EQ(0, fstat(fd, &st));
 	EXPECT_EQ(self->ps, st.st_size);
+	close(fd);
+}
+
+/*
+ * Whole dirty pages past a cut are reported however many write-backs drop
+ * them (a flush of one, then of the other); once cut, a page wholly past
+ * the end refuses a write (SIGBUS), as a Linux mmap does, while the page
+ * that holds the end takes writes that reach the file.
+ */
+TEST_F(fileio, every_dirty_page_past_a_cut_is_reported_and_none_is_written_after)
+{
+	int fd, other, h;
+	char *view;
+
+	view = map_new_file(self->dev, self->path, 3, 't', &fd, &h);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view + self->ps, 'C', 2 * self->ps);
+	other = open(self->path, O_WRONLY);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, ftruncate(other, self->ps + 100));
+	close(other);
+	EXPECT_EQ(-1, sec_flush(self->dev, view + self->ps, self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(-1, sec_flush(self->dev, view + 2 * self->ps, self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	EXPECT_EQ(0, sec_flush(self->dev, view, 3 * self->ps, 0));
+	EXPECT_EQ(0, write_until_sigbus(view + 2 * self->ps, 1, self->ps, 'Z'));
+	EXPECT_EQ(1, write_until_sigbus(view + self->ps, 1, self->ps, 'Y'));
+	EXPECT_EQ(0, sec_flush(self->dev, view, 3 * self->ps, 0));
+	EXPECT_TRUE(file_all(self->path, self->ps, 1, 'Y'));
+	munmap(view, 3 * self->ps);
+	close(h);
+	close(fd);
+}
+
+/*
+ * A create that fails (here: killed by its file-size limit while growing
+ * the file) claims nothing: cached writes past the sections it did not
+ * make are plain writes of the file, which no cut can lose unreported.
+ */
+TEST_F(fileio, a_failed_create_leaves_writes_past_the_sections_plain)
+{
+	struct rlimit old, lim = { .rlim_cur = 4 * self->ps };
+	char buf[64];
+	int fd, h, big;
+
+	/* No lazy write-back meanwhile: pread() sees the file, not a control area's pages. */
+	set_param(DELAY_PARAM, 60000);
+	fd = make_file(self->path, 1, 'p', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, self->ps, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
+	lim.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
+	big = sec_create_file(self->dev, fd, 256 * self->ps, SECTIONS_PAGE_READWRITE);
+	EXPECT_EQ(-1, big);
+	EXPECT_EQ(EFBIG, errno);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
+	signal(SIGXFSZ, SIG_DFL);
+	memset(buf, 'W', sizeof(buf));
+	EXPECT_EQ(64, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, buf, 64, 8 * self->ps));
+	/* Plain: in the file at once, not in pages of a control area. */
+	EXPECT_TRUE(file_all(self->path, 8 * self->ps, 64, 'W'));
+	set_param(DELAY_PARAM, 1);
+	if (big >= 0)
+		close(big);
+	close(h);
 	close(fd);
 }
 

@@ -460,6 +460,33 @@ static size_t write_bytes(struct file *file, void *kaddr, size_t len, loff_t *po
 }
 
 /*
+ * Of @len bytes at @pos, those still inside the file, whose size is read
+ * again before each write: a cut while a run is written (by ftruncate(),
+ * which takes i_rwsem between two of the run's writes) ends the run there.
+ * A write that started after the cut would grow the file back with the
+ * section's bytes and undo the cut. *@isize keeps the least size seen: a
+ * file growing meanwhile gets no more of the run (its next write-back
+ * writes it). A cut between this read and the file's own locking in the
+ * write still loses that race, as it does against a write(2): the write
+ * grows the file back to its own end, a hole before it. That is no rare
+ * window: an ftruncate() that waited for i_rwsem through the last write runs
+ * as it is released. Nothing a module can take orders the two, since the
+ * write takes i_rwsem itself and truncation holds it while it waits (for
+ * direct I/O, page locks and writeback): the loss is bounded to one write
+ * (WB_MAP_PAGES pages through the page cache, a run by direct I/O).
+ */
+static size_t within_file(struct file *file, loff_t pos, size_t len, loff_t *isize)
+{
+	loff_t now = i_size_read(file_inode(file));
+
+	if (now < *isize)
+		*isize = now;
+	if (pos >= *isize)
+		return 0;
+	return min_t(loff_t, len, *isize - pos);
+}
+
+/*
  * vm_map_ram() maps up to VMAP_MAX_ALLOC (BITS_PER_LONG) pages from per-CPU
  * blocks; a larger range takes the global vmap area allocator and, on its
  * lazy purge, TLB flushes on every CPU.
@@ -468,13 +495,14 @@ static size_t write_bytes(struct file *file, void *kaddr, size_t len, loff_t *po
 
 /*
  * Write @len bytes of the run, from its page @first on, to @file at @pos, as
- * write_bytes() does. Mapping WB_MAP_PAGES pages into one virtual range lets
+ * write_bytes() does, no further than the file's end (within_file()) before
+ * each write. Mapping WB_MAP_PAGES pages into one virtual range lets
  * a single kernel_write() take them all; once that mapping fails, the rest of
  * the run goes page by page (a failed map may have purged the lazy vmap
  * areas, flushing every CPU's TLB: not once per page).
  */
 static size_t run_write_bytes(struct file *file, struct wb_run *run, unsigned int first,
-			      loff_t pos, size_t len, int *err)
+			      loff_t pos, size_t len, loff_t *isize, int *err)
 {
 	unsigned int i = first, nr;
 	size_t done = 0, chunk, n;
@@ -488,20 +516,21 @@ static size_t run_write_bytes(struct file *file, struct wb_run *run, unsigned in
 			kaddr = vm_map_ram(run->pages + i, nr, NUMA_NO_NODE);
 			map = kaddr;
 		}
-		if (kaddr) {
-			n = write_bytes(file, kaddr, chunk, &pos, err);
-			vm_unmap_ram(kaddr, nr);
-			kaddr = NULL;
-		} else {
-			chunk = min_t(size_t, PAGE_SIZE, len - done);
+		if (!map) {
+			chunk = min_t(size_t, PAGE_SIZE, chunk);
 			nr = 1;
 			kaddr = kmap_local_page(run->pages[i]);
-			n = write_bytes(file, kaddr, chunk, &pos, err);
-			kunmap_local(kaddr);
-			kaddr = NULL;	/* not a vm_map_ram() range for the next chunk */
 		}
+		/* The last thing before the write: mapping may have slept. */
+		chunk = within_file(file, pos, chunk, isize);
+		n = chunk ? write_bytes(file, kaddr, chunk, &pos, err) : 0;
+		if (map)
+			vm_unmap_ram(kaddr, nr);
+		else
+			kunmap_local(kaddr);
+		kaddr = NULL;	/* not a vm_map_ram() range for the next chunk */
 		done += n;
-		if (n < chunk)
+		if (!chunk || n < chunk)
 			break;
 		i += nr;
 	}
@@ -542,7 +571,8 @@ static bool write_direct_ok(struct file *file)
  * rest (a partial last page, or all of it on an error, which the buffered
  * write then meets and reports) through the page cache.
  */
-static size_t run_write_direct(struct file *file, struct wb_run *run, loff_t pos, size_t len)
+static size_t run_write_direct(struct file *file, struct wb_run *run, loff_t pos, size_t len,
+			       loff_t *isize)
 {
 	unsigned int i, nr = len >> PAGE_SHIFT;
 	struct bio_vec *bvec;
@@ -564,6 +594,12 @@ static size_t run_write_direct(struct file *file, struct wb_run *run, loff_t pos
 		bvec[i] = (struct bio_vec) {
 			.bv_page = run->pages[i], .bv_len = PAGE_SIZE, .bv_offset = 0,
 		};
+	/* The allocation may have slept: a cut meanwhile ends the write sooner. */
+	nr = within_file(file, pos, len, isize) >> PAGE_SHIFT;
+	if (!nr) {
+		kvfree(bvec);
+		return 0;
+	}
 	iov_iter_bvec(&iter, ITER_SOURCE, bvec, nr, (size_t)nr << PAGE_SHIFT);
 	init_sync_kiocb(&kiocb, file);
 	kiocb.ki_pos = pos;
@@ -696,12 +732,14 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 		 * again (shrink_folio_list()), and would wait for these.
 		 */
 		nofs = memalloc_nofs_save();
-		done = run_write_direct(wfile, run, start, len);
+		done = run_write_direct(wfile, run, start, len, &isize);
 		if (done < len)
 			done += run_write_bytes(wfile, run, done >> PAGE_SHIFT, start + done,
-						len - done, &err);
+						len - done, &isize, &err);
 		memalloc_nofs_restore(nofs);
 		revert_creds(old_cred);
+		/* Cut while it was written: what lies past the cut is not to be. */
+		len = start < isize ? min_t(loff_t, len, isize - start) : 0;
 		/* Everything before @end reached the file (or lies past its end). */
 		if (done < len)
 			end = start + done;

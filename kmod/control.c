@@ -309,7 +309,7 @@ static const struct address_space_operations control_aops = {
 };
 
 static struct sections_control *control_alloc(struct file *key_file, struct file *rfile,
-					      struct file *wfile, u64 size)
+					      struct file *wfile)
 {
 	struct sections_user *user = NULL;
 	struct sections_control *ca;
@@ -331,7 +331,8 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	ret = sectionsfs_pin();
 	if (ret)
 		goto out_release;
-	inode = sectionsfs_new_inode(size);
+	/* Sized by the sections made on it, none yet (sections_control_claim()). */
+	inode = sectionsfs_new_inode(0);
 	if (IS_ERR(inode)) {
 		ret = PTR_ERR(inode);
 		goto out_unpin;
@@ -359,6 +360,7 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	init_rwsem(&ca->size_lock);
 	atomic64_set(&ca->claimed, 0);
 	atomic64_set(&ca->covered, 0);
+	atomic64_set(&ca->final_size, 0);
 	spin_lock_init(&ca->count_lock);
 	spin_lock_init(&ca->drop_lock);
 	INIT_DELAYED_WORK(&ca->drop_work, control_drop_work);
@@ -399,7 +401,6 @@ static struct file *control_open(struct file *file, fmode_t f_mode)
 /**
  * sections_control_get() - the control area of @file, made if need be
  * @file: the backing file
- * @size: the section's size; the control area covers at least that much
  * @writable: the section needs the file for writing
  *
  * The first writable section of a file gives the control area its file for
@@ -411,7 +412,7 @@ static struct file *control_open(struct file *file, fmode_t f_mode)
  * from opening @file's path again (-ETXTBSY: a running executable, for
  * writing; an error of the filesystem's own open).
  */
-struct sections_control *sections_control_get(struct file *file, u64 size, bool writable)
+struct sections_control *sections_control_get(struct file *file, bool writable)
 {
 	struct inode *key = file_inode(file);
 	struct sections_control *ca, *found;
@@ -462,7 +463,7 @@ retry:
 		goto retry;
 	}
 	if (!found) {
-		found = control_alloc(file, rfile, wfile, size);
+		found = control_alloc(file, rfile, wfile);
 		if (IS_ERR(found)) {
 			mutex_unlock(&controls_lock);
 			goto out_fput;
@@ -486,14 +487,6 @@ retry:
 			goto out_fput;
 		}
 	}
-	if (mutex_lock_killable(&found->io_lock)) {
-		sections_control_put(found);
-		found = ERR_PTR(-EINTR);
-		goto out_fput;
-	}
-	if (i_size_read(found->inode) < size)
-		i_size_write(found->inode, size);
-	mutex_unlock(&found->io_lock);
 out_fput:
 	/* Files opened for a control area another create made meanwhile. */
 	if (wfile)
@@ -501,6 +494,33 @@ out_fput:
 	if (rfile)
 		fput(rfile);
 	return found;
+}
+
+/**
+ * sections_control_claim() - a section of @size bytes is made on @ca's file
+ * @ca: the control area
+ * @size: the section's size, which the file has reached
+ *
+ * Raises the size the sections claim and the size the file is known to
+ * cover, then the control inode's size, which bounds faults and readahead
+ * on its mapping. Only a made section sizes it (a failed create claims
+ * nothing; one under way, nothing yet): no page past every section is read
+ * into the control area, where a write through the file (fileio.c: plain
+ * I/O past the sections) would leave it stale for a later, larger section.
+ * Called once the create cannot fail, before its handle is installed: no
+ * view of it faults before.
+ */
+void sections_control_claim(struct sections_control *ca, loff_t size)
+{
+	struct inode *inode = ca->inode;
+
+	sections_atomic64_raise(&ca->claimed, size);
+	sections_atomic64_raise(&ca->covered, size);
+	/* Creates claim concurrently; i_lock orders them (there is no other writer). */
+	spin_lock(&inode->i_lock);
+	if (i_size_read(inode) < size)
+		i_size_write(inode, size);
+	spin_unlock(&inode->i_lock);
 }
 
 /**
@@ -597,7 +617,7 @@ static void control_release(struct kref *ref)
 	 * loss. A cut made before, while a section held the file, still is
 	 * (run_cut() counts only bytes past this size).
 	 */
-	WRITE_ONCE(ca->final_size, i_size_read(file_inode(ca->file)));
+	atomic64_set(&ca->final_size, i_size_read(file_inode(ca->file)));
 	queue_work(sections_wq, &ca->teardown);
 }
 

@@ -72,9 +72,9 @@ static void fileio_put(struct file *file, struct sections_control *ca)
 
 /*
  * The bytes of the file the control area covers: up to its largest
- * section's end, in pages. Made sections only (claimed): the control
- * inode's size is raised before a create can still fail, and bytes past
- * what write-back counts as a section's would be lost to a cut unreported.
+ * section's end, in pages. Made sections only (claimed, which the control
+ * inode's size follows): bytes past what write-back counts as a section's
+ * would be lost to a cut unreported.
  */
 static loff_t control_end(struct sections_control *ca)
 {

@@ -258,8 +258,7 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	if (down_read_killable(&ca->size_lock))
 		return -EINTR;
 	if (size <= i_size_read(file_inode(file))) {
-		sections_atomic64_raise(&ca->claimed, size);
-		sections_atomic64_raise(&ca->covered, size);
+		sections_control_claim(ca, size);
 		up_read(&ca->size_lock);
 		return 0;
 	}
@@ -274,10 +273,8 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
 	}
-	if (!ret) {
-		sections_atomic64_raise(&ca->claimed, size);
-		sections_atomic64_raise(&ca->covered, size);
-	}
+	if (!ret)
+		sections_control_claim(ca, size);
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }
@@ -382,7 +379,7 @@ static int section_init_file(struct section *sec, struct file *file)
 {
 	struct sections_control *ca;
 
-	ca = sections_control_get(file, sec->size, protection_writable(sec->protection));
+	ca = sections_control_get(file, protection_writable(sec->protection));
 	if (IS_ERR(ca))
 		return PTR_ERR(ca);
 	sec->control = ca;

@@ -179,7 +179,8 @@ enum sections_wb_mode {
  * @user: the user @wfile was opened as (users.c), set with it (and under
  *	@count_lock): while write-back fails, @nr_dirty counts in that user's
  *	failing pages
- * @inode: the sectionsfs inode whose address_space holds the pages
+ * @inode: the sectionsfs inode whose address_space holds the pages; its size
+ *	is @claimed (sections_control_claim())
  * @io_lock: serializes writers
  * @grow_lock: serializes creates that grow the file
  * @size_lock: keeps SetEndOfFile from cutting the file between a create's
@@ -192,7 +193,8 @@ enum sections_wb_mode {
  *	(writeback.c: run_cut()), and lowers it to the file's size once it
  *	has reported the cut; also raised when a page is dirtied, so that a
  *	file grown again after a reported cut counts as covered
- * @final_size: the file's size when the last reference went (0 before):
+ * @final_size: the file's size when the last reference went (0 before; an
+ *	atomic64_t, as the writer may read it meanwhile, untorn on 32-bit):
  *	a cut after the last section is its owner's choice, not a loss
  * @wb_err: write-back errors, kept as a file's mapping keeps them (errseq_t):
  *	every section sees each one once (&struct section.wb_seen)
@@ -229,7 +231,7 @@ struct sections_control {
 	struct rw_semaphore size_lock;
 	atomic64_t claimed;
 	atomic64_t covered;
-	loff_t final_size;
+	atomic64_t final_size;
 	errseq_t wb_err;
 	/* Set when teardown starts: a page dirtied from then on kicks no writer. */
 	bool dying;
@@ -277,7 +279,8 @@ int sectionsfs_pin(void);
 void sectionsfs_unpin(void);
 
 /* control.c */
-struct sections_control *sections_control_get(struct file *file, u64 size, bool writable);
+struct sections_control *sections_control_get(struct file *file, bool writable);
+void sections_control_claim(struct sections_control *ca, loff_t size);
 void sections_control_put(struct sections_control *ca);
 struct sections_control *sections_control_find(struct inode *key);
 int sections_control_make_writable(struct sections_control *ca, struct file *file);

@@ -667,7 +667,7 @@ static bool run_cut(struct sections_control *ca, struct wb_run *run, loff_t star
 		    loff_t claimed, loff_t covered)
 {
 	loff_t end = start + ((loff_t)run->nr_pages << PAGE_SHIFT);
-	loff_t floor = READ_ONCE(ca->final_size);
+	loff_t floor = atomic64_read(&ca->final_size);
 
 	/* Whole pages past the end: whatever an earlier report lowered covered to. */
 	if (min(end, claimed) > max3(start, round_up(isize, PAGE_SIZE), floor))
@@ -889,6 +889,8 @@ static int write_back(struct sections_control *ca, pgoff_t first, pgoff_t last,
 			 */
 			if (unlikely(folio_test_large(folio))) {
 				pr_warn_once("a large folio in a control area is left unwritten\n");
+				/* Not a success: the flush that meets it fails. */
+				err = err ?: -EIO;
 				continue;
 			}
 			/* A gap ends the run: write it before locking more. */
@@ -1003,8 +1005,8 @@ void sections_drop_dirty(struct sections_control *ca)
 	dirty_add(ca, -late);
 	lost += late;
 	if (lost) {
-		pr_err("%lu dirty pages could not be written to their file (error %d)\n",
-		       lost, errseq_check(&ca->wb_err, 0));
+		pr_err_ratelimited("%lu dirty pages could not be written to their file (error %d)\n",
+				   lost, errseq_check(&ca->wb_err, 0));
 		/* fsync() of the file reports the loss too, as for a page cache write error. */
 		write_error(ca, errseq_check(&ca->wb_err, 0) ?: -EIO);
 	}

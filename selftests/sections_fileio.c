@@ -2386,6 +2386,72 @@ TEST_F(fileio, a_failed_create_leaves_writes_past_the_sections_plain)
 	close(fd);
 }
 
+/*
+ * A create that fails sizes nothing: the control area ends at the sections
+ * made, so reading ahead around a view's fault (MADV_HUGEPAGE asks for
+ * 2 MiB) reads no page of the file past them, where a cached write is a
+ * plain write of the file. A later, larger section sees the bytes written
+ * then, not a stale copy read ahead before (which a write-back of the page
+ * would also put back over them).
+ */
+TEST_F(fileio, a_failed_create_reads_no_page_past_the_sections_ahead)
+{
+	struct rlimit old, lim = { .rlim_cur = 4 * self->ps };
+	long offs[] = { 20, 100, 200 }, i;
+	char *view, *whole, *buf;
+	int fd, h, big;
+
+	buf = malloc(self->ps);
+	ASSERT_NE(NULL, buf);
+	fd = make_file(self->path, 256, 'o', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 16 * self->ps, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 16 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
+	lim.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
+	big = sec_create_file(self->dev, fd, 512 * self->ps, SECTIONS_PAGE_READWRITE);
+	EXPECT_EQ(-1, big);
+	EXPECT_EQ(EFBIG, errno);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
+	signal(SIGXFSZ, SIG_DFL);
+	/* Without THP it is refused; the read-around of a fault reads ahead anyway. */
+	madvise(view, 16 * self->ps, MADV_HUGEPAGE);
+	EXPECT_EQ('o', *(volatile char *)(view + 15 * self->ps));
+	memset(buf, 'N', self->ps);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(self->ps, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, buf, self->ps,
+					    offs[i] * self->ps));
+		EXPECT_TRUE(file_all(self->path, offs[i] * self->ps, self->ps, 'N'));
+	}
+	big = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, big);
+	whole = sec_map(big, 256 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, whole);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ('N', whole[offs[i] * self->ps]);
+		EXPECT_EQ('N', whole[offs[i] * self->ps + self->ps - 1]);
+		memset(buf, 0, self->ps);
+		EXPECT_EQ(self->ps, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, self->ps,
+					    offs[i] * self->ps));
+		EXPECT_EQ('N', buf[0]);
+		/* One byte written through the view: the rest of the page stays the write's. */
+		whole[offs[i] * self->ps] = 'v';
+	}
+	EXPECT_EQ(0, sec_flush(self->dev, whole, 256 * self->ps, 0));
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE(file_all(self->path, offs[i] * self->ps + 1, self->ps - 1, 'N'));
+	munmap(whole, 256 * self->ps);
+	munmap(view, 16 * self->ps);
+	close(big);
+	close(h);
+	close(fd);
+	free(buf);
+}
+
 /* Write @val to the cgroup file @dir/@name. */
 static int cg_write(const char *dir, const char *name, const char *val)
 {

@@ -361,6 +361,8 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	atomic64_set(&ca->claimed, 0);
 	atomic64_set(&ca->covered, 0);
 	atomic64_set(&ca->final_size, 0);
+	INIT_LIST_HEAD(&ca->claims);
+	spin_lock_init(&ca->claims_lock);
 	spin_lock_init(&ca->count_lock);
 	spin_lock_init(&ca->drop_lock);
 	INIT_DELAYED_WORK(&ca->drop_work, control_drop_work);
@@ -496,9 +498,23 @@ out_fput:
 	return found;
 }
 
+/* The control inode's size, up (creates) or down (SetEndOfFile) to @size. */
+static void control_set_inode_size(struct sections_control *ca, loff_t size, bool raise)
+{
+	struct inode *inode = ca->inode;
+
+	/* Creates claim concurrently; i_lock orders them (there is no other writer). */
+	spin_lock(&inode->i_lock);
+	if (raise ? i_size_read(inode) < size : i_size_read(inode) > size)
+		i_size_write(inode, size);
+	spin_unlock(&inode->i_lock);
+}
+
 /**
  * sections_control_claim() - a section of @size bytes is made on @ca's file
  * @ca: the control area
+ * @sec: the section, which claims @size bytes of the file from now until
+ *	it is freed (sections_control_unclaim())
  * @size: the section's size, which the file has reached
  *
  * Raises the size the sections claim and the size the file is known to
@@ -510,17 +526,89 @@ out_fput:
  * Called once the create cannot fail, before its handle is installed: no
  * view of it faults before.
  */
-void sections_control_claim(struct sections_control *ca, loff_t size)
+void sections_control_claim(struct sections_control *ca, struct section *sec, loff_t size)
 {
-	struct inode *inode = ca->inode;
-
+	sec->claimed = size;
+	spin_lock(&ca->claims_lock);
+	/* A section again: cuts of the file are losses again. */
+	if (list_empty(&ca->claims))
+		atomic64_set(&ca->final_size, 0);
+	list_add(&sec->claim_link, &ca->claims);
+	spin_unlock(&ca->claims_lock);
 	sections_atomic64_raise(&ca->claimed, size);
 	sections_atomic64_raise(&ca->covered, size);
-	/* Creates claim concurrently; i_lock orders them (there is no other writer). */
-	spin_lock(&inode->i_lock);
-	if (i_size_read(inode) < size)
-		i_size_write(inode, size);
-	spin_unlock(&inode->i_lock);
+	control_set_inode_size(ca, size, true);
+}
+
+/**
+ * sections_control_unclaim() - @sec, freed, claims nothing of @ca's file
+ * @ca: the control area
+ * @sec: a section of it, made or not
+ *
+ * When the last made section goes, whoever cuts the file from then on
+ * (ftruncate() before the last pages are written, or while a cached read
+ * keeps the control area) chose to drop what lies past the cut, as with a
+ * file's own dirty page cache, and is told of no loss. A cut made before,
+ * while a section held the file, still is (run_cut() counts only bytes past
+ * this size).
+ */
+void sections_control_unclaim(struct sections_control *ca, struct section *sec)
+{
+	spin_lock(&ca->claims_lock);
+	if (!list_empty(&sec->claim_link)) {
+		list_del_init(&sec->claim_link);
+		if (list_empty(&ca->claims))
+			atomic64_set(&ca->final_size, i_size_read(file_inode(ca->file)));
+	}
+	spin_unlock(&ca->claims_lock);
+}
+
+/**
+ * sections_control_claims_end() - the end of the largest section of @ca
+ * @ca: the control area (size_lock held for writing: no create claims)
+ *
+ * Walks the sections that exist now, not the largest ever made (@claimed):
+ * a section that went holds no size. Bounded by the per-user section limits
+ * of the users that made them, and only SetEndOfFile asks.
+ *
+ * Return: its size in bytes, 0 when there is none.
+ */
+loff_t sections_control_claims_end(struct sections_control *ca)
+{
+	struct section *sec;
+	loff_t end = 0;
+
+	lockdep_assert_held_write(&ca->size_lock);
+	spin_lock(&ca->claims_lock);
+	list_for_each_entry(sec, &ca->claims, claim_link)
+		end = max(end, sec->claimed);
+	spin_unlock(&ca->claims_lock);
+	return end;
+}
+
+/**
+ * sections_control_lower_claim() - the sections of @ca claim only @size bytes
+ * @ca: the control area (size_lock held for writing, and grow_lock)
+ * @size: at least sections_control_claims_end(), and the file's new size
+ *
+ * After SetEndOfFile cut the file below what sections that went had
+ * claimed (their dirty pages written first): the control area ends at the
+ * cut, its clean pages past it go (a page there is no section's, and would
+ * be stale if the file grew again and a section claimed it), and bytes past
+ * it are the file's own again (cached I/O is plain I/O there).
+ */
+void sections_control_lower_claim(struct sections_control *ca, loff_t size)
+{
+	lockdep_assert_held_write(&ca->size_lock);
+	lockdep_assert_held(&ca->grow_lock);
+	if (size >= atomic64_read(&ca->claimed))
+		return;
+	atomic64_set(&ca->claimed, size);
+	if (atomic64_read(&ca->covered) > size)
+		atomic64_set(&ca->covered, size);
+	control_set_inode_size(ca, size, false);
+	/* Clean and unmapped only: a page dirtied meanwhile stays, counted, for write-back. */
+	invalidate_mapping_pages(ca->inode->i_mapping, DIV_ROUND_UP(size, PAGE_SIZE), ULONG_MAX);
 }
 
 /**
@@ -610,14 +698,7 @@ static void control_release(struct kref *ref)
 
 	/* Called with controls_lock held; writing may sleep long, so defer. */
 	lockdep_assert_held(&controls_lock);
-	/*
-	 * No section is left: whoever cuts the file from now on (ftruncate()
-	 * before the last pages are written) chose to drop what lies past
-	 * the cut, as with a file's own dirty page cache, and is told of no
-	 * loss. A cut made before, while a section held the file, still is
-	 * (run_cut() counts only bytes past this size).
-	 */
-	atomic64_set(&ca->final_size, i_size_read(file_inode(ca->file)));
+	/* No section is left: final_size is set (sections_control_unclaim()). */
 	queue_work(sections_wq, &ca->teardown);
 }
 

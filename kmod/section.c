@@ -100,8 +100,10 @@ static void section_free(struct section *sec)
 {
 	if (sec->backing)
 		fput(sec->backing);
-	if (sec->control)
+	if (sec->control) {
+		sections_control_unclaim(sec->control, sec);
 		sections_control_put(sec->control);
+	}
 	sections_name_release(&sec->name);
 	if (sec->user)
 		sections_user_uncharge_section(sec->user);
@@ -258,7 +260,7 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	if (down_read_killable(&ca->size_lock))
 		return -EINTR;
 	if (size <= i_size_read(file_inode(file))) {
-		sections_control_claim(ca, size);
+		sections_control_claim(ca, sec, size);
 		up_read(&ca->size_lock);
 		return 0;
 	}
@@ -274,7 +276,7 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 			ret = vfs_truncate(&file->f_path, size);
 	}
 	if (!ret)
-		sections_control_claim(ca, size);
+		sections_control_claim(ca, sec, size);
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }
@@ -323,11 +325,17 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
  * size (in bytes) once either lock is free. A create that has not reached
  * section_grow_file() yet grows the file again if this cuts it.
  *
+ * Only the sections that exist hold the file at their size, as on Windows:
+ * once the larger ones are gone, the file may be cut below them. Their
+ * dirty pages past the cut are written first (the cut is the caller's,
+ * not a loss write-back reports), and the control area then ends at it.
+ *
  * Return: 0, -EBUSY (the file would shrink below a section's end), -EINTR,
- * or an error of truncate.
+ * or an error of write-back or truncate.
  */
 int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size)
 {
+	loff_t claimed;
 	int ret;
 
 	if (mutex_lock_killable(&ca->grow_lock))
@@ -336,12 +344,24 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 		ret = -EINTR;
 		goto out_grow;
 	}
-	if (size < atomic64_read(&ca->claimed) && size < i_size_read(file_inode(file)))
+	claimed = atomic64_read(&ca->claimed);
+	if (size < sections_control_claims_end(ca) && size < i_size_read(file_inode(file))) {
 		ret = -EBUSY;
-	else
-		ret = wait_unfrozen(file_inode(file)->i_sb);
+		goto out_size;
+	}
+	/* Pages that sections which went left past the cut, if any. */
+	if (size < claimed) {
+		ret = sections_write_back(ca, size >> PAGE_SHIFT,
+					  (claimed - 1) >> PAGE_SHIFT, SECTIONS_WB_UNMAPPED);
+		if (ret)
+			goto out_size;
+	}
+	ret = wait_unfrozen(file_inode(file)->i_sb);
 	if (!ret)
 		ret = vfs_truncate(&file->f_path, size);
+	if (!ret)
+		sections_control_lower_claim(ca, size);
+out_size:
 	up_write(&ca->size_lock);
 out_grow:
 	mutex_unlock(&ca->grow_lock);
@@ -432,6 +452,7 @@ struct section *section_alloc(const struct sections_create_args *args,
 	sec->gid = current_egid();
 	sec->name = *name;
 	name->name = NULL;
+	INIT_LIST_HEAD(&sec->claim_link);
 	return sec;
 }
 

@@ -52,6 +52,10 @@
  *   control->drop_lock      the range of the file's copy to drop (a fill's,
  *                           with no folio of ours locked), a spinlock;
  *                           nothing is taken under it
+ *   control->claims_lock    the made sections of a control area and its
+ *                           final_size, a spinlock; nothing is taken under it
+ *   the control inode's i_lock  orders changes of its size (control.c),
+ *                           a spinlock; nothing is taken under it
  * The backing file's i_rwsem (and the rest of its read and write paths) is
  * taken with no folio lock of ours held: only under io_lock (the writer's
  * direct or buffered write, its folios under writeback and unlocked), grow_lock
@@ -186,16 +190,25 @@ enum sections_wb_mode {
  * @size_lock: keeps SetEndOfFile from cutting the file between a create's
  *	finding it long enough and its raising of @claimed
  * @claimed: the largest size in bytes of a section made on the file
- *	(section_grow_file()), only ever raised
+ *	(section_grow_file()): the end of the pages the control area holds.
+ *	Raised by creates; lowered only by SetEndOfFile, to the cut, once the
+ *	sections that claimed more are gone (sections_control_lower_claim())
  * @covered: the size, up to @claimed, the file is known to have reached for
  *	its sections (section_grow_file(), and each write-back that sees it):
  *	write-back that finds the file shorter knows someone else cut it
  *	(writeback.c: run_cut()), and lowers it to the file's size once it
  *	has reported the cut; also raised when a page is dirtied, so that a
  *	file grown again after a reported cut counts as covered
- * @final_size: the file's size when the last reference went (0 before; an
- *	atomic64_t, as the writer may read it meanwhile, untorn on 32-bit):
- *	a cut after the last section is its owner's choice, not a loss
+ * @claims: the made sections of the file that still exist
+ *	(&struct section.claim_link): SetEndOfFile cuts no lower than the
+ *	largest of them (section_file_set_size())
+ * @claims_lock: @claims, and @final_size as the first is added or the last
+ *	removed; a spinlock under which nothing else is taken
+ * @final_size: the file's size when its last made section went (0 while
+ *	one exists; an atomic64_t, as the writer may read it meanwhile, untorn
+ *	on 32-bit): a cut after the last section is its owner's choice, not a
+ *	loss, even while the control area lives on (a cached read of the file
+ *	in flight, its last pages being written)
  * @wb_err: write-back errors, kept as a file's mapping keeps them (errseq_t):
  *	every section sees each one once (&struct section.wb_seen)
  * @nr_dirty: dirty pages, counted where writeback.c dirties and cleans them
@@ -231,6 +244,8 @@ struct sections_control {
 	struct rw_semaphore size_lock;
 	atomic64_t claimed;
 	atomic64_t covered;
+	struct list_head claims;
+	spinlock_t claims_lock;
 	atomic64_t final_size;
 	errseq_t wb_err;
 	/* Set when teardown starts: a page dirtied from then on kicks no writer. */
@@ -279,8 +294,12 @@ int sectionsfs_pin(void);
 void sectionsfs_unpin(void);
 
 /* control.c */
+struct section;
 struct sections_control *sections_control_get(struct file *file, bool writable);
-void sections_control_claim(struct sections_control *ca, loff_t size);
+void sections_control_claim(struct sections_control *ca, struct section *sec, loff_t size);
+void sections_control_unclaim(struct sections_control *ca, struct section *sec);
+loff_t sections_control_claims_end(struct sections_control *ca);
+void sections_control_lower_claim(struct sections_control *ca, loff_t size);
 void sections_control_put(struct sections_control *ca);
 struct sections_control *sections_control_find(struct inode *key);
 int sections_control_make_writable(struct sections_control *ca, struct file *file);
@@ -347,6 +366,9 @@ void sections_writeback_exit(void);
  *	section's memory: see section_put()
  * @backing_vm_ops: pagefile-backed: shmem's vm_ops, which views forward to
  * @user: the creator's per-user counts, charged for this section
+ * @claim_link: file-backed, once made: in @control's claims (under its
+ *	claims_lock); empty before, and for a create that failed
+ * @claimed: the bytes of the file it claims there (its size as asked for)
  */
 struct section {
 	struct kref ref;
@@ -369,6 +391,8 @@ struct section {
 	/* File-backed: the last of control->wb_err its flushes reported (under wb_seen_lock). */
 	errseq_t wb_seen;
 	spinlock_t wb_seen_lock;
+	struct list_head claim_link;
+	loff_t claimed;
 };
 
 static inline struct section *section_of_name(struct sections_name *entry)

@@ -844,6 +844,88 @@ TEST_F(fileio, set_size_refuses_to_cut_a_section)
 }
 
 /*
+ * Only sections that exist hold the file at their size, as on Windows: once
+ * a larger one is closed, SetEndOfFile cuts below its end (not below the
+ * one still open). Before, every section ever made on the file held it.
+ */
+TEST_F(fileio, set_size_cuts_below_a_section_that_went)
+{
+	struct stat st;
+	int fd, h, big;
+
+	fd = make_file(self->path, 64, 'g', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 4 * self->ps, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	big = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, big);
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 8 * self->ps));
+	EXPECT_EQ(EBUSY, errno);
+	close(big);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 8 * self->ps));
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(8 * self->ps, st.st_size);
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 4 * self->ps - 1));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 4 * self->ps));
+	close(h);
+	close(fd);
+}
+
+/*
+ * SetEndOfFile below a section that went, whose dirty pages past the cut
+ * are not written yet: they are written first (no loss is reported, the
+ * cut is the caller's), and the control area ends at the cut: grown again,
+ * the file reads zeros there through a new section, not the old bytes.
+ */
+TEST_F(fileio, set_size_below_a_section_that_went_leaves_no_page_of_it)
+{
+	char *view, *big_view, buf[16];
+	int fd, h, big;
+
+	set_param(DELAY_PARAM, 60000);
+	view = map_new_file(self->dev, self->path, 4, 'g', &fd, &h);
+	ASSERT_NE(MAP_FAILED, view);
+	ASSERT_EQ(0, ftruncate(fd, 64 * self->ps));
+	big = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, big);
+	big_view = sec_map(big, 64 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, big_view);
+	memset(big_view + 6 * self->ps, 'D', self->ps);
+	memset(big_view + 40 * self->ps, 'D', self->ps);
+	ASSERT_EQ(0, munmap(big_view, 64 * self->ps));
+	close(big);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 8 * self->ps));
+	/* Page 40 was written before the cut: nothing to report, to anyone. */
+	EXPECT_EQ(0, sec_flush(self->dev, view, 4 * self->ps, 0));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	EXPECT_EQ(0, fsync(fd));
+	EXPECT_TRUE(file_all(self->path, 6 * self->ps, self->ps, 'D'));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 64 * self->ps));
+	EXPECT_TRUE(file_all(self->path, 40 * self->ps, self->ps, 0));
+	memset(buf, 'x', sizeof(buf));
+	EXPECT_EQ(sizeof(buf), file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, sizeof(buf),
+				       40 * self->ps));
+	EXPECT_EQ(0, buf[0]);
+	big = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, big);
+	big_view = sec_map(big, 64 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, big_view);
+	EXPECT_EQ(0, big_view[40 * self->ps]);
+	EXPECT_EQ('D', big_view[6 * self->ps]);
+	/* Written back from the new section: still zeros. */
+	big_view[40 * self->ps + 1] = 0;
+	EXPECT_EQ(0, sec_flush(self->dev, big_view, 64 * self->ps, 0));
+	EXPECT_TRUE(file_all(self->path, 40 * self->ps, self->ps, 0));
+	set_param(DELAY_PARAM, 200);
+	munmap(big_view, 64 * self->ps);
+	munmap(view, 4 * self->ps);
+	close(big);
+	close(h);
+	close(fd);
+}
+
+/*
  * SetEndOfFile is refused by the byte: a section of 2 pages and 100 bytes
  * keeps those bytes, not the rest of the page that holds its end.
  */

@@ -353,11 +353,12 @@ struct sections_file_io {
  * yet, as SECTIONS_IOC_FLUSH_VIEW does.
  *
  * SET_SIZE (SetEndOfFile): sets the size of the file, as ftruncate(2) (the
- * caller needs write permission on the file, as truncate(2) checks). While a
- * section of the file exists, shrinking the file below the end of the largest
- * one made on it (to the byte) is EBUSY (Windows: ERROR_USER_MAPPED_FILE);
- * growing it is allowed. After the last section, it first waits for the
- * section's last dirty pages to reach the file.
+ * caller needs write permission on the file, as truncate(2) checks).
+ * Shrinking the file below the end of the largest section of it that exists
+ * (to the byte) is EBUSY (Windows: ERROR_USER_MAPPED_FILE); growing it is
+ * allowed. A section that has gone holds no size: its dirty pages past the
+ * cut are written first and no loss is reported. After the last section, it
+ * first waits for the section's last dirty pages to reach the file.
  */
 struct sections_file_args {
 	__s32 fd;

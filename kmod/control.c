@@ -239,6 +239,15 @@ static int control_fill_folio(struct control_fill *fill, struct sections_control
 	size_t len = 0;
 	int ret = 0;
 
+	/*
+	 * Past the sections (a cached read racing SetEndOfFile, which lowers
+	 * the control inode's size, then truncates): no page of the file
+	 * there is the control area's. Left !uptodate, to be read again.
+	 */
+	if (folio->index >= DIV_ROUND_UP(i_size_read(ca->inode), PAGE_SIZE)) {
+		folio_unlock(folio);
+		return -EIO;
+	}
 	if (pos < isize)
 		len = min_t(loff_t, folio_size(folio), isize - pos);
 	if (len && fill)
@@ -535,9 +544,10 @@ void sections_control_claim(struct sections_control *ca, struct section *sec, lo
 		atomic64_set(&ca->final_size, 0);
 	list_add(&sec->claim_link, &ca->claims);
 	spin_unlock(&ca->claims_lock);
+	/* The inode first: cached I/O up to claimed finds the pages fill. */
+	control_set_inode_size(ca, size, true);
 	sections_atomic64_raise(&ca->claimed, size);
 	sections_atomic64_raise(&ca->covered, size);
-	control_set_inode_size(ca, size, true);
 }
 
 /**
@@ -588,27 +598,32 @@ loff_t sections_control_claims_end(struct sections_control *ca)
 
 /**
  * sections_control_lower_claim() - the sections of @ca claim only @size bytes
- * @ca: the control area (size_lock held for writing, and grow_lock)
- * @size: at least sections_control_claims_end(), and the file's new size
+ * @ca: the control area (size_lock held for writing, grow_lock and io_lock)
+ * @size: the file's new size, or sections_control_claims_end() if larger
  *
  * After SetEndOfFile cut the file below what sections that went had
- * claimed (their dirty pages written first): the control area ends at the
- * cut, its clean pages past it go (a page there is no section's, and would
- * be stale if the file grew again and a section claimed it), and bytes past
- * it are the file's own again (cached I/O is plain I/O there).
+ * claimed: the control area ends at the cut. Bytes past it are the file's
+ * own again (cached I/O is plain I/O there: claimed goes first), no page is
+ * filled there (the inode's size next), and its pages past it go, dirty
+ * ones uncounted (the cut is the caller's choice, not a loss), with the
+ * tail of the page that holds it zeroed: a page left there would be stale
+ * once the file grew again and a section claimed it. No view maps them (a
+ * section that exists ends at or before @size), and under io_lock no run
+ * of the writer holds them.
  */
 void sections_control_lower_claim(struct sections_control *ca, loff_t size)
 {
 	lockdep_assert_held_write(&ca->size_lock);
 	lockdep_assert_held(&ca->grow_lock);
+	lockdep_assert_held(&ca->io_lock);
 	if (size >= atomic64_read(&ca->claimed))
 		return;
 	atomic64_set(&ca->claimed, size);
 	if (atomic64_read(&ca->covered) > size)
 		atomic64_set(&ca->covered, size);
 	control_set_inode_size(ca, size, false);
-	/* Clean and unmapped only: a page dirtied meanwhile stays, counted, for write-back. */
-	invalidate_mapping_pages(ca->inode->i_mapping, DIV_ROUND_UP(size, PAGE_SIZE), ULONG_MAX);
+	sections_clean_from(ca, DIV_ROUND_UP(size, PAGE_SIZE));
+	truncate_inode_pages_range(ca->inode->i_mapping, size, -1);
 }
 
 /**

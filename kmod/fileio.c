@@ -136,6 +136,9 @@ static ssize_t control_read(struct sections_control *ca, char __user *buf, size_
 			err = -EINTR;
 			break;
 		}
+		/* Cut by SetEndOfFile meanwhile: the rest is the file's (the caller reads it). */
+		if (pos >= control_end(ca))
+			break;
 		/* Filled from the file if need be, as a fault would. */
 		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
 		if (IS_ERR(folio)) {
@@ -186,6 +189,15 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 		}
 		sections_dirty_throttle(ca, folio);
 		folio_lock(folio);
+		/*
+		 * Cut by SetEndOfFile meanwhile (it lowers control_end(), then
+		 * truncates, locking each page): the rest is the file's.
+		 */
+		if (pos >= control_end(ca)) {
+			folio_unlock(folio);
+			folio_put(folio);
+			break;
+		}
 		if (folio->mapping != mapping) {
 			folio_unlock(folio);
 			folio_put(folio);
@@ -296,8 +308,12 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 			pos += n;
 		}
 	}
-	/* The rest, beyond every section: plain I/O, unless the first part came short. */
-	if (n >= 0 && pos == max_t(loff_t, cached_end, args.offset) && pos < end) {
+	/*
+	 * The rest, beyond every section (or past a cut of SetEndOfFile that
+	 * stopped the first part): plain I/O, unless the first part came short.
+	 */
+	if (n >= 0 && pos < end &&
+	    (pos == max_t(loff_t, cached_end, args.offset) || pos >= control_end(ca))) {
 		n = plain_io(file, write, buf + done, end - pos, pos);
 		if (n > 0)
 			done += n;

@@ -326,16 +326,18 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
  * section_grow_file() yet grows the file again if this cuts it.
  *
  * Only the sections that exist hold the file at their size, as on Windows:
- * once the larger ones are gone, the file may be cut below them. Their
- * dirty pages past the cut are written first (the cut is the caller's,
- * not a loss write-back reports), and the control area then ends at it.
+ * once the larger ones are gone, the file may be cut below them, and the
+ * control area then ends at the cut: their dirty pages past it are dropped
+ * (the cut is the caller's, not a loss; writing them first would only fail
+ * a shrink on a full disk). Under io_lock from the truncate on, so that no
+ * write-back run that read the sizes before sees the cut as a loss.
  *
  * Return: 0, -EBUSY (the file would shrink below a section's end), -EINTR,
- * or an error of write-back or truncate.
+ * or an error of truncate.
  */
 int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size)
 {
-	loff_t claimed;
+	loff_t claimed, end, keep;
 	int ret;
 
 	if (mutex_lock_killable(&ca->grow_lock))
@@ -345,22 +347,32 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 		goto out_grow;
 	}
 	claimed = atomic64_read(&ca->claimed);
-	if (size < sections_control_claims_end(ca) && size < i_size_read(file_inode(file))) {
+	end = sections_control_claims_end(ca);
+	if (size < end && size < i_size_read(file_inode(file))) {
 		ret = -EBUSY;
 		goto out_size;
 	}
-	/* Pages that sections which went left past the cut, if any. */
-	if (size < claimed) {
-		ret = sections_write_back(ca, size >> PAGE_SHIFT,
-					  (claimed - 1) >> PAGE_SHIFT, SECTIONS_WB_UNMAPPED);
-		if (ret)
-			goto out_size;
-	}
+	/*
+	 * The control area keeps what the cut or a section that exists covers
+	 * (one that someone else cut the file below already, hence not
+	 * refused: its pages past the end stay its own, their loss reported).
+	 */
+	keep = max(size, end);
 	ret = wait_unfrozen(file_inode(file)->i_sb);
-	if (!ret)
+	if (ret)
+		goto out_size;
+	if (keep < claimed) {
+		if (mutex_lock_killable(&ca->io_lock)) {
+			ret = -EINTR;
+			goto out_size;
+		}
 		ret = vfs_truncate(&file->f_path, size);
-	if (!ret)
-		sections_control_lower_claim(ca, size);
+		if (!ret)
+			sections_control_lower_claim(ca, keep);
+		mutex_unlock(&ca->io_lock);
+	} else {
+		ret = vfs_truncate(&file->f_path, size);
+	}
 out_size:
 	up_write(&ca->size_lock);
 out_grow:

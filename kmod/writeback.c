@@ -964,6 +964,46 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 	return write_back(ca, first, last, mode, NULL, &written);
 }
 
+/**
+ * sections_clean_from() - clean the dirty pages of @ca from page @first on
+ * @ca: the control area (io_lock held: no run of the writer is in flight)
+ * @first: the first page
+ *
+ * For pages about to be truncated from the control area, whose bytes are
+ * not to reach the file: truncation cancels a dirty bit without uncounting
+ * the page, so they are uncounted here first. Every page is locked, not
+ * only those tagged dirty: a cached write that found the page inside the
+ * control area before it shrank holds the lock until it has dirtied it.
+ *
+ * Return: how many were dirty.
+ */
+unsigned long sections_clean_from(struct sections_control *ca, pgoff_t first)
+{
+	struct address_space *mapping = ca->inode->i_mapping;
+	struct folio_batch fbatch;
+	unsigned long cleaned = 0;
+	pgoff_t index = first;
+	unsigned int i;
+
+	lockdep_assert_held(&ca->io_lock);
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &index, ULONG_MAX, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			folio_lock(folio);
+			if (folio->mapping == mapping && folio_clear_dirty_for_io(folio)) {
+				page_cleaned(ca);
+				cleaned++;
+			}
+			folio_unlock(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return cleaned;
+}
+
 /*
  * Teardown, after the final write-back: pages that still could not be written
  * are lost with the control area. Say so, and stop counting them.
@@ -971,26 +1011,12 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
 void sections_drop_dirty(struct sections_control *ca)
 {
 	struct address_space *mapping = ca->inode->i_mapping;
-	struct folio_batch fbatch;
-	unsigned long lost = 0;
-	pgoff_t index = 0;
-	unsigned int i;
+	unsigned long lost;
 	long late;
 
-	folio_batch_init(&fbatch);
-	while (filemap_get_folios_tag(mapping, &index, ULONG_MAX, PAGECACHE_TAG_DIRTY, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			struct folio *folio = fbatch.folios[i];
-
-			folio_lock(folio);
-			if (folio_clear_dirty_for_io(folio)) {
-				page_cleaned(ca);
-				lost++;
-			}
-			folio_unlock(folio);
-		}
-		folio_batch_release(&fbatch);
-	}
+	mutex_lock(&ca->io_lock);
+	lost = sections_clean_from(ca, 0);
+	mutex_unlock(&ca->io_lock);
 	/*
 	 * No page stays behind a control area: a page dirtied after the loop
 	 * (see sections_dirty_folio()) was counted, and truncation cancels its

@@ -873,6 +873,71 @@ TEST_F(fileio, set_size_cuts_below_a_section_that_went)
 }
 
 /*
+ * SetEndOfFile inside a page the control area holds zeroes the page past
+ * the cut: a cached write further on in that page (which grows the file)
+ * leaves zeros between, as on any file, not the bytes that were cut.
+ */
+TEST_F(fileio, set_size_inside_a_page_leaves_zeros_past_the_cut)
+{
+	char *big_view, buf[100];
+	int fd, h, big;
+
+	fd = make_file(self->path, 8, 'q', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 50, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	big = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, big);
+	big_view = sec_map(big, 8 * self->ps, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, big_view);
+	EXPECT_EQ('q', big_view[300]);
+	munmap(big_view, 8 * self->ps);
+	close(big);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 100));
+	EXPECT_EQ(1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "x", 1, 200));
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_FLUSH, fd, 0));
+	EXPECT_TRUE(file_all(self->path, 0, 100, 'q'));
+	EXPECT_TRUE(file_all(self->path, 100, 100, 0));
+	EXPECT_TRUE(file_all(self->path, 200, 1, 'x'));
+	memset(buf, 'z', sizeof(buf));
+	EXPECT_EQ(100, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, buf, 100, 100));
+	EXPECT_EQ(0, buf[0]);
+	EXPECT_EQ(0, buf[99]);
+	close(h);
+	close(fd);
+}
+
+/*
+ * A section the file was cut below by someone else keeps its pages: a
+ * SetEndOfFile that grows the file a little (allowed) does not make the
+ * section's dirty pages past the new end anyone else's, and their loss is
+ * still reported.
+ */
+TEST_F(fileio, set_size_after_a_cut_below_a_section_keeps_its_loss_reported)
+{
+	int fd, other, h;
+	char *view;
+
+	set_param(DELAY_PARAM, 60000);
+	view = map_new_file(self->dev, self->path, 8, 'k', &fd, &h);
+	ASSERT_NE(MAP_FAILED, view);
+	memset(view + 5 * self->ps, 'L', self->ps);
+	other = open(self->path, O_WRONLY);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, ftruncate(other, 2 * self->ps));
+	close(other);
+	EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, self->ps));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 4 * self->ps));
+	EXPECT_EQ(-1, sec_flush(self->dev, view, 8 * self->ps, 0));
+	EXPECT_EQ(ENXIO, errno);
+	set_param(DELAY_PARAM, 200);
+	munmap(view, 8 * self->ps);
+	close(h);
+	close(fd);
+}
+
+/*
  * SetEndOfFile below a section that went, whose dirty pages past the cut
  * are not written yet: they are written first (no loss is reported, the
  * cut is the caller's), and the control area ends at the cut: grown again,

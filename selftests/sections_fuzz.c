@@ -3201,6 +3201,24 @@ static void op_proc(void)
 	const char *path = (const char *[]){ "/proc/sections", "/proc/sections",
 					    "/proc/self/smaps", "/proc/self/numa_maps" }[rnd(4)];
 
+	/*
+	 * Now and then, reclaim of every cache: the module's shrinker counts
+	 * the dirty pages it cannot free and starts every writer. Root only
+	 * (a worker that dropped to nobody is refused), and dear: rarely.
+	 */
+	if (one_in(64)) {
+		rec("proc drop_caches");
+		fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+		err = errno;
+		if (fd >= 0) {
+			n = write(fd, "2", 1);
+			err = errno;
+			close(fd);
+			fd = n < 0 ? -1 : 0;
+		}
+		rec_ret(fd, err);
+		return;
+	}
 	rec("proc read %s", path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	err = errno;

@@ -240,13 +240,15 @@ static int control_fill_folio(struct control_fill *fill, struct sections_control
 	int ret = 0;
 
 	/*
-	 * Past the sections (a cached read racing SetEndOfFile, which lowers
-	 * the control inode's size, then truncates): no page of the file
-	 * there is the control area's. Left !uptodate, to be read again.
+	 * Past the sections (cached I/O racing SetEndOfFile, which lowers the
+	 * control inode's size, then truncates): no page of the file there is
+	 * the control area's. Left !uptodate, to be read again; -ESTALE tells
+	 * fileio.c to look at the control area's end again (a fault cannot
+	 * meet it: filemap_fault() checks the same size first).
 	 */
 	if (folio->index >= DIV_ROUND_UP(i_size_read(ca->inode), PAGE_SIZE)) {
 		folio_unlock(folio);
-		return -EIO;
+		return -ESTALE;
 	}
 	if (pos < isize)
 		len = min_t(loff_t, folio_size(folio), isize - pos);
@@ -526,9 +528,10 @@ static void control_set_inode_size(struct sections_control *ca, loff_t size, boo
  *	it is freed (sections_control_unclaim())
  * @size: the section's size, which the file has reached
  *
- * Raises the size the sections claim and the size the file is known to
- * cover, then the control inode's size, which bounds faults and readahead
- * on its mapping. Only a made section sizes it (a failed create claims
+ * Raises the control inode's size, which bounds faults and readahead on
+ * its mapping (first, so that cached I/O up to claimed finds its pages
+ * fill), then the size the sections claim and the size the file is known
+ * to cover. Only a made section sizes it (a failed create claims
  * nothing; one under way, nothing yet): no page past every section is read
  * into the control area, where a write through the file (fileio.c: plain
  * I/O past the sections) would leave it stale for a later, larger section.
@@ -607,9 +610,12 @@ loff_t sections_control_claims_end(struct sections_control *ca)
  * filled there (the inode's size next), and its pages past it go, dirty
  * ones uncounted (the cut is the caller's choice, not a loss), with the
  * tail of the page that holds it zeroed: a page left there would be stale
- * once the file grew again and a section claimed it. No view maps them (a
- * section that exists ends at or before @size), and under io_lock no run
- * of the writer holds them.
+ * once the file grew again and a section claimed it. No view maps the
+ * pages past the one that holds @size (a section that exists ends at or
+ * before @size; that one may be mapped, and its tail is zeroed in the
+ * view too), a page dirtied after the cleaning is not counted
+ * (sections_dirty_folio()), and under io_lock no run of the writer holds
+ * them.
  */
 void sections_control_lower_claim(struct sections_control *ca, loff_t size)
 {

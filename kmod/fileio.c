@@ -142,6 +142,11 @@ static ssize_t control_read(struct sections_control *ca, char __user *buf, size_
 		/* Filled from the file if need be, as a fault would. */
 		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
 		if (IS_ERR(folio)) {
+			/* Refused past a cut that came between: look again (control_fill_folio()). */
+			if (PTR_ERR(folio) == -ESTALE) {
+				cond_resched();
+				continue;
+			}
 			err = PTR_ERR(folio);
 			break;
 		}
@@ -182,8 +187,16 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 			err = -EINTR;
 			break;
 		}
+		/* Cut by SetEndOfFile meanwhile: the rest is the file's (the caller writes it). */
+		if (pos >= control_end(ca))
+			break;
 		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
 		if (IS_ERR(folio)) {
+			/* Refused past a cut that came between: look again (control_fill_folio()). */
+			if (PTR_ERR(folio) == -ESTALE) {
+				cond_resched();
+				continue;
+			}
 			err = PTR_ERR(folio);
 			break;
 		}

@@ -367,8 +367,12 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 			goto out_size;
 		}
 		ret = vfs_truncate(&file->f_path, size);
-		if (!ret)
-			sections_control_lower_claim(ca, keep);
+		/*
+		 * A truncate that failed may still have cut the file (FUSE or
+		 * NFS: cut, then EINTR; ext4: i_size lowered, then an error):
+		 * the control area ends where the file now does.
+		 */
+		sections_control_lower_claim(ca, max(i_size_read(file_inode(file)), end));
 		mutex_unlock(&ca->io_lock);
 	} else {
 		ret = vfs_truncate(&file->f_path, size);

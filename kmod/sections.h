@@ -38,7 +38,9 @@
  *   controls_lock           the control-area table (control.c); never held
  *                           while waiting for io_lock
  *   control->io_lock        one writer per control area; held across
- *                           write-back I/O, so taken killably for users
+ *                           write-back I/O, and by SetEndOfFile across
+ *                           vfs_truncate() (i_rwsem) when it shrinks the
+ *                           control area, so taken killably for users
  *   folio lock              of a section page (query, fault, write-back:
  *                           the writer takes one at a time, to prepare it)
  *   i_mmap_rwsem, page table locks  taken by unmap_mapping_pages() when the

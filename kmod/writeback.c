@@ -248,6 +248,17 @@ bool sections_dirty_folio(struct address_space *mapping, struct folio *folio)
 
 	if (!filemap_dirty_folio(mapping, folio))
 		return false;
+	/*
+	 * Past the sections, only between SetEndOfFile's cleaning of the
+	 * pages past its cut and its truncation of them (it lowers claimed
+	 * first): a page pinned earlier, dirtied as an O_DIRECT read into an
+	 * old view completes. Truncation cancels the bit without uncounting
+	 * it, so it is not counted (and no writer can meet it: SetEndOfFile
+	 * holds io_lock). Every dirtier of an unmapped page holds its lock,
+	 * as the cleaning does. A shift, not a division: 32-bit interrupts.
+	 */
+	if ((u64)folio->index >= (u64)(atomic64_read(&ca->claimed) + PAGE_SIZE - 1) >> PAGE_SHIFT)
+		return true;
 	dirty_add(ca, 1);
 	/*
 	 * The file reaches this far now: a cut reported earlier lowered
@@ -758,7 +769,8 @@ static int run_end(struct sections_control *ca, struct wb_run *run, unsigned lon
 			 * Not written: dirty again before writeback ends. Not
 			 * under the folio lock: migration holds it while it waits
 			 * for writeback to end. PG_writeback keeps truncation out
-			 * (and this mapping is truncated only at teardown).
+			 * (this mapping is truncated at teardown, and past a cut
+			 * by SetEndOfFile, which holds io_lock).
 			 */
 			folio_mark_dirty(folio);
 			folio_end_writeback(folio);

@@ -872,6 +872,76 @@ TEST_F(fileio, set_size_cuts_below_a_section_that_went)
 	close(fd);
 }
 
+struct cut_io_race {
+	int dev, fd;
+	long ps;
+	bool stop;
+	long ios, failed, last_errno;
+};
+
+static void *cut_io_racer(void *arg)
+{
+	struct cut_io_race *r = arg;
+	char *buf = malloc(64 * r->ps);
+	long n, i = 0;
+
+	if (!buf)
+		return NULL;
+	memset(buf, 'w', 64 * r->ps);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		if (i++ % 2)
+			n = file_io(r->dev, SECTIONS_IOC_FILE_READ, r->fd, buf, 64 * r->ps, 0);
+		else
+			n = file_io(r->dev, SECTIONS_IOC_FILE_WRITE, r->fd, buf, r->ps,
+				    (i % 60) * r->ps);
+		r->ios++;
+		if (n < 0) {
+			r->failed++;
+			r->last_errno = errno;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/*
+ * Cached reads and writes racing SetEndOfFile below a section that went
+ * (made and closed again each round, so that each cut shrinks the control
+ * area) never fail: a page the cut took meanwhile is read or written as
+ * plain I/O, as the part past the sections always is.
+ */
+TEST_F(fileio, cached_io_racing_a_cut_below_a_section_that_went_never_fails)
+{
+	struct cut_io_race r = { .dev = self->dev, .ps = self->ps };
+	long long end = now_ns() + RACE_NS;
+	long rounds = 0;
+	pthread_t t;
+	int fd, h, big;
+
+	fd = make_file(self->path, 64, 'r', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, self->ps, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	r.fd = fd;
+	ASSERT_EQ(0, pthread_create(&t, NULL, cut_io_racer, &r));
+	while (now_ns() < end) {
+		ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 64 * self->ps));
+		big = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+		ASSERT_LE(0, big);
+		close(big);
+		ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, self->ps));
+		rounds++;
+	}
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	TH_LOG("%ld cuts, %ld cached reads and writes, %ld failed (last errno %ld)",
+	       rounds, r.ios, r.failed, r.last_errno);
+	EXPECT_LT(0, rounds);
+	EXPECT_EQ(0, r.failed);
+	close(h);
+	close(fd);
+}
+
 /*
  * SetEndOfFile inside a page the control area holds zeroes the page past
  * the cut: a cached write further on in that page (which grows the file)

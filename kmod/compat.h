@@ -221,6 +221,19 @@ static inline ssize_t sections_iter_write(struct file *file, struct iov_iter *it
 #endif
 }
 
+/*
+ * Remove @folio (locked) from @mapping, as truncation does (its dirty bit
+ * cancelled): generic_error_remove_folio() since 6.8, on a page before.
+ */
+static inline void sections_remove_folio(struct address_space *mapping, struct folio *folio)
+{
+#if SECTIONS_KERNEL_AT_LEAST(6, 8)
+	generic_error_remove_folio(mapping, folio);
+#else
+	generic_error_remove_page(mapping, &folio->page);
+#endif
+}
+
 /* The same for vfs_iocb_iter_write() (kiocb_start_write() inside since 6.8). */
 static inline ssize_t sections_iocb_iter_write(struct file *file, struct kiocb *iocb,
 					       struct iov_iter *iter)

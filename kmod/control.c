@@ -613,9 +613,9 @@ loff_t sections_control_claims_end(struct sections_control *ca)
  * once the file grew again and a section claimed it. No view maps the
  * pages past the one that holds @size (a section that exists ends at or
  * before @size; that one may be mapped, and its tail is zeroed in the
- * view too), a page dirtied after the cleaning is not counted
- * (sections_dirty_folio()), and under io_lock no run of the writer holds
- * them.
+ * view too), each page past it is uncounted and removed in one hold of
+ * its lock (sections_clean_from()), and under io_lock no run of the writer
+ * holds them.
  */
 void sections_control_lower_claim(struct sections_control *ca, loff_t size)
 {
@@ -628,7 +628,7 @@ void sections_control_lower_claim(struct sections_control *ca, loff_t size)
 	if (atomic64_read(&ca->covered) > size)
 		atomic64_set(&ca->covered, size);
 	control_set_inode_size(ca, size, false);
-	sections_clean_from(ca, DIV_ROUND_UP(size, PAGE_SIZE));
+	sections_clean_from(ca, DIV_ROUND_UP(size, PAGE_SIZE), true);
 	truncate_inode_pages_range(ca->inode->i_mapping, size, -1);
 }
 

@@ -121,11 +121,36 @@ static int fileio_remove_privs(struct file *file)
 	return ret;
 }
 
+/*
+ * The page at @pos, filled from the file if need be, as a fault would; NULL
+ * once @pos is past the control area's end (SetEndOfFile cut it meanwhile:
+ * the rest is the caller's plain I/O).
+ */
+static struct folio *control_get_folio(struct sections_control *ca, loff_t pos)
+{
+	struct folio *folio;
+	int tries = 0;
+
+	for (;;) {
+		if (pos >= control_end(ca))
+			return NULL;
+		folio = read_mapping_folio(ca->inode->i_mapping, pos >> PAGE_SHIFT, NULL);
+		/*
+		 * Refused past a cut that came between (control_fill_folio()):
+		 * look at the end again. A few times only: the backing
+		 * filesystem may say -ESTALE itself (NFS, FUSE), and mean it;
+		 * the module's refusal lasts only while a cut is under way.
+		 */
+		if (!IS_ERR(folio) || PTR_ERR(folio) != -ESTALE || ++tries > 4)
+			return folio;
+		cond_resched();
+	}
+}
+
 /* Read @len bytes at @pos, all inside the control area and the file. */
 static ssize_t control_read(struct sections_control *ca, char __user *buf, size_t len,
 			    loff_t pos)
 {
-	struct address_space *mapping = ca->inode->i_mapping;
 	size_t done = 0, n, left;
 	struct folio *folio;
 	void *kaddr;
@@ -136,18 +161,9 @@ static ssize_t control_read(struct sections_control *ca, char __user *buf, size_
 			err = -EINTR;
 			break;
 		}
-		/* Cut by SetEndOfFile meanwhile: the rest is the file's (the caller reads it). */
-		if (pos >= control_end(ca))
-			break;
-		/* Filled from the file if need be, as a fault would. */
-		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
-		if (IS_ERR(folio)) {
-			/* Refused past a cut that came between: look again (control_fill_folio()). */
-			if (PTR_ERR(folio) == -ESTALE) {
-				cond_resched();
-				continue;
-			}
-			err = PTR_ERR(folio);
+		folio = control_get_folio(ca, pos);
+		if (IS_ERR_OR_NULL(folio)) {
+			err = PTR_ERR_OR_ZERO(folio);
 			break;
 		}
 		n = min_t(size_t, len - done, PAGE_SIZE - offset_in_page(pos));
@@ -187,17 +203,9 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 			err = -EINTR;
 			break;
 		}
-		/* Cut by SetEndOfFile meanwhile: the rest is the file's (the caller writes it). */
-		if (pos >= control_end(ca))
-			break;
-		folio = read_mapping_folio(mapping, pos >> PAGE_SHIFT, NULL);
-		if (IS_ERR(folio)) {
-			/* Refused past a cut that came between: look again (control_fill_folio()). */
-			if (PTR_ERR(folio) == -ESTALE) {
-				cond_resched();
-				continue;
-			}
-			err = PTR_ERR(folio);
+		folio = control_get_folio(ca, pos);
+		if (IS_ERR_OR_NULL(folio)) {
+			err = PTR_ERR_OR_ZERO(folio);
 			break;
 		}
 		sections_dirty_throttle(ca, folio);

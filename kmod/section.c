@@ -337,7 +337,7 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
  */
 int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size)
 {
-	loff_t claimed, end, keep;
+	loff_t claimed, end, keep, before;
 	int ret;
 
 	if (mutex_lock_killable(&ca->grow_lock))
@@ -366,13 +366,17 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 			ret = -EINTR;
 			goto out_size;
 		}
+		before = i_size_read(file_inode(file));
 		ret = vfs_truncate(&file->f_path, size);
 		/*
 		 * A truncate that failed may still have cut the file (FUSE or
 		 * NFS: cut, then EINTR; ext4: i_size lowered, then an error):
-		 * the control area ends where the file now does.
+		 * the control area then ends where the file did, at most where
+		 * it was (someone may grow it meanwhile, which is no cut).
 		 */
-		sections_control_lower_claim(ca, max(i_size_read(file_inode(file)), end));
+		if (ret)
+			keep = max(min(i_size_read(file_inode(file)), before), end);
+		sections_control_lower_claim(ca, keep);
 		mutex_unlock(&ca->io_lock);
 	} else {
 		ret = vfs_truncate(&file->f_path, size);

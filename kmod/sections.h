@@ -344,7 +344,7 @@ int sections_dirty_refused(struct sections_control *ca);
 void sections_control_set_user(struct sections_control *ca, struct sections_user *user);
 bool sections_dirty_folio(struct address_space *mapping, struct folio *folio);
 void sections_dirty_throttle(struct sections_control *ca, struct folio *folio);
-unsigned long sections_clean_from(struct sections_control *ca, pgoff_t first);
+unsigned long sections_clean_from(struct sections_control *ca, pgoff_t first, bool remove);
 void sections_drop_dirty(struct sections_control *ca);
 int sections_writeback_init(void);
 void sections_writeback_exit(void);

@@ -248,17 +248,6 @@ bool sections_dirty_folio(struct address_space *mapping, struct folio *folio)
 
 	if (!filemap_dirty_folio(mapping, folio))
 		return false;
-	/*
-	 * Past the sections, only between SetEndOfFile's cleaning of the
-	 * pages past its cut and its truncation of them (it lowers claimed
-	 * first): a page pinned earlier, dirtied as an O_DIRECT read into an
-	 * old view completes. Truncation cancels the bit without uncounting
-	 * it, so it is not counted (and no writer can meet it: SetEndOfFile
-	 * holds io_lock). Every dirtier of an unmapped page holds its lock,
-	 * as the cleaning does. A shift, not a division: 32-bit interrupts.
-	 */
-	if ((u64)folio->index >= (u64)(atomic64_read(&ca->claimed) + PAGE_SIZE - 1) >> PAGE_SHIFT)
-		return true;
 	dirty_add(ca, 1);
 	/*
 	 * The file reaches this far now: a cut reported earlier lowered
@@ -980,16 +969,19 @@ int sections_write_back(struct sections_control *ca, pgoff_t first, pgoff_t last
  * sections_clean_from() - clean the dirty pages of @ca from page @first on
  * @ca: the control area (io_lock held: no run of the writer is in flight)
  * @first: the first page
+ * @remove: remove each page from the control area, too
  *
- * For pages about to be truncated from the control area, whose bytes are
- * not to reach the file: truncation cancels a dirty bit without uncounting
- * the page, so they are uncounted here first. Every page is locked, not
- * only those tagged dirty: a cached write that found the page inside the
- * control area before it shrank holds the lock until it has dirtied it.
+ * For pages whose bytes are not to reach the file: truncation cancels a
+ * dirty bit without uncounting the page, so they are uncounted here first.
+ * Every page is locked, not only those tagged dirty: a cached write that
+ * found the page inside the control area before it shrank holds the lock
+ * until it has dirtied it. With @remove, each page goes in the same hold of
+ * its lock: a page pinned earlier (an O_DIRECT read into an old view) and
+ * dirtied later finds it out of the mapping, and is never counted.
  *
  * Return: how many were dirty.
  */
-unsigned long sections_clean_from(struct sections_control *ca, pgoff_t first)
+unsigned long sections_clean_from(struct sections_control *ca, pgoff_t first, bool remove)
 {
 	struct address_space *mapping = ca->inode->i_mapping;
 	struct folio_batch fbatch;
@@ -1004,9 +996,13 @@ unsigned long sections_clean_from(struct sections_control *ca, pgoff_t first)
 			struct folio *folio = fbatch.folios[i];
 
 			folio_lock(folio);
-			if (folio->mapping == mapping && folio_clear_dirty_for_io(folio)) {
-				page_cleaned(ca);
-				cleaned++;
+			if (folio->mapping == mapping) {
+				if (folio_clear_dirty_for_io(folio)) {
+					page_cleaned(ca);
+					cleaned++;
+				}
+				if (remove)
+					sections_remove_folio(mapping, folio);
 			}
 			folio_unlock(folio);
 		}
@@ -1027,7 +1023,7 @@ void sections_drop_dirty(struct sections_control *ca)
 	long late;
 
 	mutex_lock(&ca->io_lock);
-	lost = sections_clean_from(ca, 0);
+	lost = sections_clean_from(ca, 0, false);
 	mutex_unlock(&ca->io_lock);
 	/*
 	 * No page stays behind a control area: a page dirtied after the loop

@@ -2573,13 +2573,40 @@ TEST_F(fileio, every_dirty_page_past_a_cut_is_reported_and_none_is_written_after
 }
 
 /*
+ * A read-write create of @size bytes on @fd while the caller's file-size
+ * limit is 4 pages: one that has to grow the file fails (EFBIG) after it
+ * found the file's control area. The create's result, errno kept; -2 if the
+ * limit could not be set.
+ */
+static int sec_create_file_over_fsize(int dev, int fd, __u64 size)
+{
+	struct rlimit old, lim;
+	int h, err;
+
+	if (getrlimit(RLIMIT_FSIZE, &old))
+		return -2;
+	lim.rlim_cur = 4 * page_size();
+	lim.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &lim)) {
+		signal(SIGXFSZ, SIG_DFL);
+		return -2;
+	}
+	h = sec_create_file(dev, fd, size, SECTIONS_PAGE_READWRITE);
+	err = errno;
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	errno = err;
+	return h;
+}
+
+/*
  * A create that fails (here: killed by its file-size limit while growing
  * the file) claims nothing: cached writes past the sections it did not
  * make are plain writes of the file, which no cut can lose unreported.
  */
 TEST_F(fileio, a_failed_create_leaves_writes_past_the_sections_plain)
 {
-	struct rlimit old, lim = { .rlim_cur = 4 * self->ps };
 	char buf[64];
 	int fd, h, big;
 
@@ -2589,15 +2616,9 @@ TEST_F(fileio, a_failed_create_leaves_writes_past_the_sections_plain)
 	ASSERT_LE(0, fd);
 	h = sec_create_file(self->dev, fd, self->ps, SECTIONS_PAGE_READWRITE);
 	ASSERT_LE(0, h);
-	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
-	lim.rlim_max = old.rlim_max;
-	signal(SIGXFSZ, SIG_IGN);
-	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
-	big = sec_create_file(self->dev, fd, 256 * self->ps, SECTIONS_PAGE_READWRITE);
+	big = sec_create_file_over_fsize(self->dev, fd, 256 * self->ps);
 	EXPECT_EQ(-1, big);
 	EXPECT_EQ(EFBIG, errno);
-	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
-	signal(SIGXFSZ, SIG_DFL);
 	memset(buf, 'W', sizeof(buf));
 	EXPECT_EQ(64, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, buf, 64, 8 * self->ps));
 	/* Plain: in the file at once, not in pages of a control area. */
@@ -2619,7 +2640,6 @@ TEST_F(fileio, a_failed_create_leaves_writes_past_the_sections_plain)
  */
 TEST_F(fileio, a_failed_create_reads_no_page_past_the_sections_ahead)
 {
-	struct rlimit old, lim = { .rlim_cur = 4 * self->ps };
 	long offs[] = { 20, 100, 200 }, i;
 	char *view, *whole, *buf;
 	int fd, h, big;
@@ -2632,15 +2652,9 @@ TEST_F(fileio, a_failed_create_reads_no_page_past_the_sections_ahead)
 	ASSERT_LE(0, h);
 	view = sec_map(h, 16 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, view);
-	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
-	lim.rlim_max = old.rlim_max;
-	signal(SIGXFSZ, SIG_IGN);
-	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
-	big = sec_create_file(self->dev, fd, 512 * self->ps, SECTIONS_PAGE_READWRITE);
+	big = sec_create_file_over_fsize(self->dev, fd, 512 * self->ps);
 	EXPECT_EQ(-1, big);
 	EXPECT_EQ(EFBIG, errno);
-	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
-	signal(SIGXFSZ, SIG_DFL);
 	/* Without THP it is refused; the read-around of a fault reads ahead anyway. */
 	madvise(view, 16 * self->ps, MADV_HUGEPAGE);
 	EXPECT_EQ('o', *(volatile char *)(view + 15 * self->ps));

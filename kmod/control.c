@@ -372,7 +372,7 @@ static struct sections_control *control_alloc(struct file *key_file, struct file
 	atomic64_set(&ca->claimed, 0);
 	atomic64_set(&ca->covered, 0);
 	atomic64_set(&ca->final_size, 0);
-	INIT_LIST_HEAD(&ca->claims);
+	ca->claims = RB_ROOT;
 	spin_lock_init(&ca->claims_lock);
 	spin_lock_init(&ca->count_lock);
 	spin_lock_init(&ca->drop_lock);
@@ -540,12 +540,23 @@ static void control_set_inode_size(struct sections_control *ca, loff_t size, boo
  */
 void sections_control_claim(struct sections_control *ca, struct section *sec, loff_t size)
 {
+	struct rb_node **link = &ca->claims.rb_node, *parent = NULL;
+
 	sec->claimed = size;
 	spin_lock(&ca->claims_lock);
 	/* A section again: cuts of the file are losses again. */
-	if (list_empty(&ca->claims))
+	if (RB_EMPTY_ROOT(&ca->claims))
 		atomic64_set(&ca->final_size, 0);
-	list_add(&sec->claim_link, &ca->claims);
+	/* Equal sizes to the right: the order among them does not matter. */
+	while (*link) {
+		parent = *link;
+		if (size < rb_entry(parent, struct section, claim_node)->claimed)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&sec->claim_node, parent, link);
+	rb_insert_color(&sec->claim_node, &ca->claims);
 	spin_unlock(&ca->claims_lock);
 	/* The inode first: cached I/O up to claimed finds the pages fill. */
 	control_set_inode_size(ca, size, true);
@@ -568,9 +579,10 @@ void sections_control_claim(struct sections_control *ca, struct section *sec, lo
 void sections_control_unclaim(struct sections_control *ca, struct section *sec)
 {
 	spin_lock(&ca->claims_lock);
-	if (!list_empty(&sec->claim_link)) {
-		list_del_init(&sec->claim_link);
-		if (list_empty(&ca->claims))
+	if (!RB_EMPTY_NODE(&sec->claim_node)) {
+		rb_erase(&sec->claim_node, &ca->claims);
+		RB_CLEAR_NODE(&sec->claim_node);
+		if (RB_EMPTY_ROOT(&ca->claims))
 			atomic64_set(&ca->final_size, i_size_read(file_inode(ca->file)));
 	}
 	spin_unlock(&ca->claims_lock);
@@ -580,21 +592,23 @@ void sections_control_unclaim(struct sections_control *ca, struct section *sec)
  * sections_control_claims_end() - the end of the largest section of @ca
  * @ca: the control area (size_lock held for writing: no create claims)
  *
- * Walks the sections that exist now, not the largest ever made (@claimed):
- * a section that went holds no size. Bounded by the per-user section limits
- * of the users that made them, and only SetEndOfFile asks.
+ * The sections that exist now, not the largest ever made (@claimed): a
+ * section that went holds no size. @claims is ordered by size, so this is
+ * its last node, found in O(log n) under the spinlock, however many
+ * sections (up to the per-user limits of every user) share the file.
  *
  * Return: its size in bytes, 0 when there is none.
  */
 loff_t sections_control_claims_end(struct sections_control *ca)
 {
-	struct section *sec;
+	struct rb_node *last;
 	loff_t end = 0;
 
 	lockdep_assert_held_write(&ca->size_lock);
 	spin_lock(&ca->claims_lock);
-	list_for_each_entry(sec, &ca->claims, claim_link)
-		end = max(end, sec->claimed);
+	last = rb_last(&ca->claims);
+	if (last)
+		end = rb_entry(last, struct section, claim_node)->claimed;
 	spin_unlock(&ca->claims_lock);
 	return end;
 }

@@ -472,7 +472,7 @@ struct section *section_alloc(const struct sections_create_args *args,
 	sec->gid = current_egid();
 	sec->name = *name;
 	name->name = NULL;
-	INIT_LIST_HEAD(&sec->claim_link);
+	RB_CLEAR_NODE(&sec->claim_node);
 	return sec;
 }
 

@@ -91,6 +91,7 @@
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rhashtable-types.h>
 #include <linux/rwsem.h>
 #include <linux/uidgid.h>
@@ -201,9 +202,9 @@ enum sections_wb_mode {
  *	(writeback.c: run_cut()), and lowers it to the file's size once it
  *	has reported the cut; also raised when a page is dirtied, so that a
  *	file grown again after a reported cut counts as covered
- * @claims: the made sections of the file that still exist
- *	(&struct section.claim_link): SetEndOfFile cuts no lower than the
- *	largest of them (section_file_set_size())
+ * @claims: the made sections of the file that still exist, ordered by the
+ *	size they claim (&struct section.claim_node): SetEndOfFile cuts no
+ *	lower than the largest of them (section_file_set_size())
  * @claims_lock: @claims, and @final_size as the first is added or the last
  *	removed; a spinlock under which nothing else is taken
  * @final_size: the file's size when its last made section went (0 while
@@ -246,7 +247,7 @@ struct sections_control {
 	struct rw_semaphore size_lock;
 	atomic64_t claimed;
 	atomic64_t covered;
-	struct list_head claims;
+	struct rb_root claims;
 	spinlock_t claims_lock;
 	atomic64_t final_size;
 	errseq_t wb_err;
@@ -369,8 +370,8 @@ void sections_writeback_exit(void);
  *	section's memory: see section_put()
  * @backing_vm_ops: pagefile-backed: shmem's vm_ops, which views forward to
  * @user: the creator's per-user counts, charged for this section
- * @claim_link: file-backed, once made: in @control's claims (under its
- *	claims_lock); empty before, and for a create that failed
+ * @claim_node: file-backed, once made: in @control's claims (under its
+ *	claims_lock); RB_EMPTY_NODE() before, and for a create that failed
  * @claimed: the bytes of the file it claims there (its size as asked for)
  */
 struct section {
@@ -394,7 +395,7 @@ struct section {
 	/* File-backed: the last of control->wb_err its flushes reported (under wb_seen_lock). */
 	errseq_t wb_seen;
 	spinlock_t wb_seen_lock;
-	struct list_head claim_link;
+	struct rb_node claim_node;
 	loff_t claimed;
 };
 

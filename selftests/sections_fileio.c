@@ -872,6 +872,65 @@ TEST_F(fileio, set_size_cuts_below_a_section_that_went)
 	close(fd);
 }
 
+/*
+ * SetEndOfFile stops at the largest section that still exists, whichever
+ * were made and closed in whatever order, equal sizes among them: 33
+ * sections of 1 to 32 pages (16 twice), closed in a shuffled order, each
+ * close checked by a cut one byte short of the largest left (refused) and
+ * one at it (made, then the file grown back).
+ */
+TEST_F(fileio, set_size_stops_at_the_largest_section_left_in_any_order)
+{
+	enum { N = 33 };
+	int fd, h[N], order[N], i, j, t;
+	long pages[N], end;
+	bool open[N];
+
+	fd = make_file(self->path, 64, 'o', 0);
+	ASSERT_LE(0, fd);
+	srand(12345);
+	for (i = 0; i < N; i++) {
+		pages[i] = i < 32 ? 32 - (i * 13) % 32 : 16;
+		order[i] = i;
+	}
+	for (i = N - 1; i > 0; i--) {
+		j = rand() % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	/* Made in one shuffled order... */
+	for (i = 0; i < N; i++) {
+		h[order[i]] = sec_create_file(self->dev, fd, pages[order[i]] * self->ps,
+					      SECTIONS_PAGE_READONLY);
+		ASSERT_LE(0, h[order[i]]);
+		open[order[i]] = true;
+	}
+	/* ...closed in another. */
+	for (i = N - 1; i > 0; i--) {
+		j = rand() % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < N; i++) {
+		close(h[order[i]]);
+		open[order[i]] = false;
+		end = 0;
+		for (j = 0; j < N; j++)
+			if (open[j] && pages[j] > end)
+				end = pages[j];
+		if (end) {
+			EXPECT_EQ(-1, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd,
+					      end * self->ps - 1));
+			EXPECT_EQ(EBUSY, errno);
+		}
+		EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, end * self->ps));
+		EXPECT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 64 * self->ps));
+	}
+	close(fd);
+}
+
 struct cut_io_race {
 	int dev, fd;
 	long ps;

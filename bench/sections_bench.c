@@ -17,6 +17,10 @@
  *	(debugfs fault_around_bytes = one page). The "-first" line is the first
  *	view of a new section: each page is also copied in from the file, since
  *	a control area keeps pages of its own.
+ *  file-read-fault-cold
+ *	The same first view, of a file that is in no cache (fsync,
+ *	POSIX_FADV_DONTNEED): its faults read the file ahead, as a fault on a
+ *	MAP_SHARED mapping of the other file, made as cold, does.
  *  file-write-fault
  *	The first write to each resident, clean page (fault + page_mkwrite on
  *	both sides; there is no fault-around for write faults).
@@ -450,6 +454,34 @@ static int bench_file_faults(int sfd, int nfd)
 	       "ext4 mmap MAP_SHARED, page cache warm, with fault-around; the new section copies each page in",
 	       n_read);
 	report("file-write-fault", s_write, "ext4 mmap MAP_SHARED, page_mkwrite on both", n_write);
+	return 0;
+}
+
+/* a': the first view of a new section of a cold file, against a MAP_SHARED read of it. */
+static int bench_file_cold(int sfd, int nfd)
+{
+	double s_cold = NONE, n_cold = NONE;
+	int i, h, ret;
+
+	for (i = 0; i < reps; i++) {
+		ret = chill_file(sfd);
+		if (ret)
+			return failed("file-read-fault-cold", "dropping the file's cache", -ret);
+		h = file_section(sfd);
+		if (h < 0)
+			return failed("file-read-fault-cold", "sections_create_ex", -h);
+		ret = view_read(h, &s_cold);
+		close(h);
+		if (ret)
+			return failed("file-read-fault-cold", "first view", -ret);
+		ret = chill_file(nfd);
+		if (!ret)
+			ret = native_read(nfd, false, &n_cold);
+		if (ret)
+			return failed("file-read-fault-cold", "mmap read", -ret);
+	}
+	report("file-read-fault-cold", s_cold,
+	       "ext4 mmap MAP_SHARED of a cold file, with readahead and fault-around", n_cold);
 	return 0;
 }
 
@@ -959,6 +991,7 @@ int main(int argc, char **argv)
 	       mib, reps, ps, fa_knob.saved ? fa_knob.old : "unknown");
 
 	bench_file_faults(sfd, nfd);
+	bench_file_cold(sfd, nfd);
 	bench_flush(sfd, nfd);
 	bench_lazy(sfd, nfd);
 	bench_read_memory(sfd, nfd);

@@ -501,6 +501,19 @@ int section_init(struct section *sec, struct file *backing)
 	file = section_file(sec->inode, sec->mnt, file_name, &sections_view_fops);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
+	/*
+	 * A first-touch fault reads around, as on a mapping of the file:
+	 * filemap_fault() reads ahead with the view file's f_ra, which
+	 * alloc_file_pseudo() leaves zero (no readahead: a fault filled one
+	 * page, and copied it from the file, at a time), with the window of
+	 * the backing file's device when it has a larger one. It fills the
+	 * control area only: the views map the pages a process touches, and
+	 * nothing more (view.c: no fault-around).
+	 */
+	if (sec->control) {
+		file_ra_state_init(&file->f_ra, file->f_mapping);
+		file->f_ra.ra_pages = max(file->f_ra.ra_pages, sec->control->file->f_ra.ra_pages);
+	}
 	/* From here on the view file's release frees the section. */
 	file->private_data = sec;
 	sec->view_file = file;

@@ -818,6 +818,79 @@ TEST_F(fileio, cached_write_past_the_end_grows_the_file)
 	close(fd);
 }
 
+/* Resident pages of @h's first @n pages; *@shared: how many a view maps. */
+static long resident_pages(int h, long n, long *shared)
+{
+	struct sections_page_info *pi = calloc(n, sizeof(*pi));
+	long i, res = 0;
+
+	*shared = 0;
+	if (!pi || sec_query_pages(h, 0, n, pi)) {
+		free(pi);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		res += !!(pi[i].flags & SECTIONS_PAGE_RESIDENT);
+		*shared += pi[i].share_count;
+	}
+	free(pi);
+	return res;
+}
+
+/*
+ * A first-touch fault reads around, as one on a mapping of the file does:
+ * the pages about it come in from the file with it (the control area's
+ * ->readahead), unmapped, and a view then maps only the page touched. Under
+ * MADV_RANDOM the kernel reads no more than that page. Before, the view
+ * file had no readahead window: each fault read one page.
+ */
+TEST_F(fileio, a_first_touch_reads_the_pages_around_it)
+{
+	enum { PAGES = 256 };
+	long i, res, shared;
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, PAGES, 0, 0);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < PAGES; i++)
+		ASSERT_EQ(1, pwrite(fd, &(char){ 'A' + i % 26 }, 1, i * self->ps));
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	view = sec_map(h, PAGES * self->ps, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ('A' + 100 % 26, view[100 * self->ps]);
+	res = resident_pages(h, PAGES, &shared);
+	TH_LOG("one page touched: %ld resident, %ld mapped", res, shared);
+	EXPECT_LE(8, res);
+	EXPECT_EQ(1, shared);
+	EXPECT_EQ(1, sec_page(h, 100 * self->ps).share_count);
+	/* What came in ahead is the file's: each page starts with its letter. */
+	for (i = 80; i < 120; i++)
+		EXPECT_EQ('A' + i % 26, view[i * self->ps]);
+	ASSERT_EQ(0, munmap(view, PAGES * self->ps));
+	close(h);
+
+	/* MADV_RANDOM: the page touched, no more (a new section of the file, cold again). */
+	ASSERT_EQ(0, posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	view = sec_map(h, PAGES * self->ps, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	ASSERT_EQ(0, madvise(view, PAGES * self->ps, MADV_RANDOM));
+	EXPECT_EQ('A' + 200 % 26, view[200 * self->ps]);
+	res = resident_pages(h, PAGES, &shared);
+	TH_LOG("one page touched under MADV_RANDOM: %ld resident, %ld mapped", res, shared);
+	EXPECT_EQ(1, res);
+	EXPECT_EQ(1, shared);
+	ASSERT_EQ(0, munmap(view, PAGES * self->ps));
+	close(h);
+	close(fd);
+}
+
 /* SetEndOfFile: no shrinking below a section's end while it exists. */
 TEST_F(fileio, set_size_refuses_to_cut_a_section)
 {

@@ -505,14 +505,15 @@ int section_init(struct section *sec, struct file *backing)
 	 * A first-touch fault reads around, as on a mapping of the file:
 	 * filemap_fault() reads ahead with the view file's f_ra, which
 	 * alloc_file_pseudo() leaves zero (no readahead: a fault filled one
-	 * page, and copied it from the file, at a time), with the window of
-	 * the backing file's device when it has a larger one. It fills the
-	 * control area only: the views map the pages a process touches, and
-	 * nothing more (view.c: no fault-around).
+	 * page, and copied it from the file, at a time). The window is the
+	 * backing file's (its device's), or the kernel's default where the
+	 * file has none (tmpfs, and sectionsfs' own bdi, have 0). It fills
+	 * the control area only: the views map the pages a process touches,
+	 * and nothing more (view.c: no fault-around).
 	 */
 	if (sec->control) {
 		file_ra_state_init(&file->f_ra, file->f_mapping);
-		file->f_ra.ra_pages = max(file->f_ra.ra_pages, sec->control->file->f_ra.ra_pages);
+		file->f_ra.ra_pages = sec->control->file->f_ra.ra_pages ?: VM_READAHEAD_PAGES;
 	}
 	/* From here on the view file's release frees the section. */
 	file->private_data = sec;

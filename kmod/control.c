@@ -243,8 +243,12 @@ static int control_fill_folio(struct control_fill *fill, struct sections_control
 	 * Past the sections (cached I/O racing SetEndOfFile, which lowers the
 	 * control inode's size, then truncates): no page of the file there is
 	 * the control area's. Left !uptodate, to be read again; -ESTALE tells
-	 * fileio.c to look at the control area's end again (a fault cannot
-	 * meet it: filemap_fault() checks the same size first).
+	 * fileio.c to look at the control area's end again. A fault cannot
+	 * meet it (filemap_fault() checks the same size first), but a
+	 * read-around that sized its window before SetEndOfFile lowered the
+	 * size can: its folios past the end stay !uptodate, which a page
+	 * query does not count as resident, until reclaim or the control
+	 * area's end frees them (or a fault reads them, once they are in).
 	 */
 	if (folio->index >= DIV_ROUND_UP(i_size_read(ca->inode), PAGE_SIZE)) {
 		folio_unlock(folio);
@@ -282,8 +286,13 @@ static int control_read_folio(struct file *unused, struct folio *folio)
 
 /*
  * First-touch faults read ahead in clusters (filemap_fault()'s read-around
- * on the section's mapping): the batch is read from the file with one
- * readahead of the file, then each page is copied.
+ * on the section's mapping, sections_control_init_ra()): the batch is read
+ * from the file with one readahead of the file, then each page is copied.
+ * Only up to the file's end: a page wholly past it would be filled with
+ * zeros that no fault asked for (a fault there is SIGBUS), and stay so if
+ * the file grew again by plain I/O. The folios left are unlocked and
+ * dropped by the caller (read_pages()), or left !uptodate (6.1), to be
+ * read again when asked for.
  */
 static void control_readahead(struct readahead_control *rac)
 {
@@ -295,6 +304,10 @@ static void control_readahead(struct readahead_control *rac)
 
 	/* A folio that fails is left !uptodate: a fault on it reads it again, alone. */
 	while ((folio = readahead_folio(rac))) {
+		if (folio_pos(folio) >= i_size_read(file_inode(ca->file))) {
+			folio_unlock(folio);
+			break;
+		}
 		/* In batches of at most CONTROL_FILL_MAX pages; the count includes this folio. */
 		if (cached && folio->index >= fill.first + fill.nr)
 			fill_begin(&fill, ca->file, folio->index, readahead_count(rac));
@@ -303,6 +316,29 @@ static void control_readahead(struct readahead_control *rac)
 	/* Every folio of the batch is unlocked: drop the file's copy of them. */
 	if (cached)
 		fill_drop(&fill, ca, first, readahead_index(rac));
+}
+
+/**
+ * sections_control_init_ra() - the readahead window of a view file of @ca
+ * @ca: the control area
+ * @file: the view file of a section of it
+ *
+ * filemap_fault() reads around with the view file's f_ra, which
+ * alloc_file_pseudo() leaves zero: no readahead, each first-touch fault
+ * filling one page. The window is the backing file's (its device's), or
+ * the kernel's default where the file has none (tmpfs; sectionsfs' bdi has
+ * none either), at most CONTROL_FILL_MAX pages: control_readahead() fills
+ * its pages in the fault, synchronously, with their folios locked, and
+ * charges them all to the faulting task's cgroup, where a file's own
+ * readahead only starts the I/O. It fills the control area only: the views
+ * map the pages a process touches and nothing more (view.c: no
+ * fault-around).
+ */
+void sections_control_init_ra(struct sections_control *ca, struct file *file)
+{
+	file_ra_state_init(&file->f_ra, file->f_mapping);
+	file->f_ra.ra_pages = min_t(unsigned int, ca->file->f_ra.ra_pages ?: VM_READAHEAD_PAGES,
+				    CONTROL_FILL_MAX);
 }
 
 static const struct address_space_operations control_aops = {

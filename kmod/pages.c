@@ -4,6 +4,7 @@
  */
 #include <linux/pagemap.h>
 #include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -36,6 +37,13 @@ static void query_batch(struct address_space *mapping, pgoff_t first, unsigned i
 	xas_for_each(&xas, folio, last) {
 		/* A swap or shadow entry (pagefile sections): not resident. */
 		if (xa_is_value(folio))
+			continue;
+		/*
+		 * A file-backed page not read (yet, or after a failed or
+		 * abandoned readahead): no data in memory. shmem's folios
+		 * that fallocate() left !uptodate are memory all the same.
+		 */
+		if (!folio_test_uptodate(folio) && !shmem_mapping(mapping))
 			continue;
 		info.share_count = sections_folio_mapcount(folio);
 		info.flags = SECTIONS_PAGE_RESIDENT;

@@ -501,20 +501,8 @@ int section_init(struct section *sec, struct file *backing)
 	file = section_file(sec->inode, sec->mnt, file_name, &sections_view_fops);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	/*
-	 * A first-touch fault reads around, as on a mapping of the file:
-	 * filemap_fault() reads ahead with the view file's f_ra, which
-	 * alloc_file_pseudo() leaves zero (no readahead: a fault filled one
-	 * page, and copied it from the file, at a time). The window is the
-	 * backing file's (its device's), or the kernel's default where the
-	 * file has none (tmpfs, and sectionsfs' own bdi, have 0). It fills
-	 * the control area only: the views map the pages a process touches,
-	 * and nothing more (view.c: no fault-around).
-	 */
-	if (sec->control) {
-		file_ra_state_init(&file->f_ra, file->f_mapping);
-		file->f_ra.ra_pages = sec->control->file->f_ra.ra_pages ?: VM_READAHEAD_PAGES;
-	}
+	if (sec->control)
+		sections_control_init_ra(sec->control, file);
 	/* From here on the view file's release frees the section. */
 	file->private_data = sec;
 	sec->view_file = file;

@@ -230,6 +230,8 @@ TEST_F(proc, file_backed_dirty_pages)
 
 	p = sec_map(h, 4 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
+	/* No read-around: only the pages touched come in. */
+	ASSERT_EQ(0, madvise(p, 4 * self->ps, MADV_RANDOM));
 	touch_read(p + self->ps);
 	touch_write(p, 'x');
 	touch_write(p + 3 * self->ps, 'y');

@@ -201,6 +201,7 @@ struct shared {
 	pid_t main_pid;
 	_Atomic int lowmem;		/* MemAvailable is low: no new pages for now */
 	_Atomic u64 lowmem_times;
+	_Atomic u64 memcg_writers;	/* op_memcg() children that joined the cgroup */
 	_Atomic pid_t child[MAX_PROCS];
 	struct slot slots[MAX_PROCS][MAX_THREADS];
 	_Atomic u64 done[32];		/* operations run, per enum op */
@@ -214,6 +215,8 @@ static struct shared *sh;
 static u64 opt_ops, opt_seed;
 static int opt_secs, opt_threads = 4, opt_procs = 3, opt_cov, opt_fault, opt_verbose;
 static const char *opt_dir = "/tmp/sections-fuzz";
+/* -g: a cgroup v2 directory with memory.high set (scripts/run-fuzz), for op_memcg(). */
+static const char *opt_cgroup;
 static bool seed_given;
 
 /* Am I allowed what root is (Global\ creates, CAP_IPC_OWNER, no limits)? */
@@ -400,7 +403,7 @@ enum op {
 	OP_QUERY, OP_DUPLICATE, OP_QUERY_PAGES, OP_BAD_IOCTL, OP_HANDLE_IO,
 	OP_CLOSE, OP_DUP, OP_MMAP, OP_MUNMAP, OP_MREMAP, OP_MPROTECT, OP_MADVISE,
 	OP_MSYNC, OP_TOUCH, OP_MAP_FILES, OP_FORK, OP_SEND, OP_RECV, OP_FILE,
-	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY, OP_FILEIO,
+	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY, OP_FILEIO, OP_MEMCG,
 	NR_OPS
 };
 
@@ -452,6 +455,7 @@ static const eset op_errnos[NR_OPS] = {
 	/* Opening a view's file by path: EACCES; EPERM without CAP_SYS_ADMIN. */
 	[OP_MAP_FILES] = B(EACCES) | B(EPERM) | B(ENOENT),
 	[OP_FORK] = B(EAGAIN),
+	[OP_MEMCG] = B(EAGAIN),
 	/* ETOOMANYREFS: the per-user limit of fds in flight. */
 	[OP_SEND] = B(EAGAIN) | B(ENOBUFS) | B(ETOOMANYREFS),
 	[OP_RECV] = B(EAGAIN),
@@ -485,7 +489,7 @@ static const char *const op_names[NR_OPS] = {
 	"create", "open", "unmap_view", "flush_view", "query_view_pages", "query", "duplicate",
 	"query_pages", "bad_ioctl", "handle_io", "close", "dup", "mmap", "munmap", "mremap",
 	"mprotect", "madvise", "msync", "touch", "map_files", "fork", "send", "recv", "file",
-	"proc", "placeholder", "devfd", "mempolicy", "fileio",
+	"proc", "placeholder", "devfd", "mempolicy", "fileio", "memcg",
 };
 
 /*
@@ -3278,6 +3282,49 @@ static void op_devfd(void)
  * kernel writes it); a write may come from a view, as WriteFile(hFile, view)
  * does.
  */
+/*
+ * SetEndOfFile below a section that went, the cut that shrinks a control
+ * area (sections_control_lower_claim()): a section of 1 to 4 pages of the
+ * file, a larger one (which grows the file), perhaps dirtied through a view,
+ * closed, and a size between the two ends. Other sections of the file may
+ * still hold it longer (EBUSY). Returns the small section's handle, for the
+ * caller to close after the cut, or -1.
+ */
+static int cut_below_a_section_that_went(int fd, u64 *size)
+{
+	struct sections_create_args a = {
+		.protection = SECTIONS_PAGE_READWRITE,
+		.flags = SECTIONS_CREATE_FILE | SECTIONS_HANDLE_CLOEXEC,
+		.fd = fd,
+	};
+	u64 small = (1 + rnd(4)) * ps, big = small + (1 + rnd(16)) * ps, off;
+	int h, big_h;
+	char *v;
+
+	a.size = small;
+	h = ioctl(cur->dev, SECTIONS_IOC_CREATE, &a);
+	if (h < 0)
+		return -1;
+	a.size = big;
+	big_h = ioctl(cur->dev, SECTIONS_IOC_CREATE, &a);
+	if (big_h >= 0) {
+		v = one_in(2) ? mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, big_h, 0) :
+				MAP_FAILED;
+		if (v != MAP_FAILED) {
+			/* Dirty pages on both sides of where the cut will be. */
+			for (off = 0; off < big; off += ps)
+				if (one_in(2))
+					v[off + rnd(ps)] = (char)rnd(256);
+			munmap(v, big);
+		}
+		close(big_h);
+	}
+	*size = small + rnd(big - small + 1);
+	rec("fileio cut setup: sections of %#llx and %#llx (%s), cut at %#llx", small, big,
+	    big_h >= 0 ? "closed" : "refused", *size);
+	return h;
+}
+
 static void op_fileio(void)
 {
 	static const unsigned long cmds[] = {
@@ -3286,7 +3333,7 @@ static void op_fileio(void)
 	};
 	struct sections_file_io *io = (void *)scr(SCR_RW);
 	struct sections_file_args *fa = (void *)scr(SCR_RW);
-	int c = rnd(10), kind = rnd(10), idx = -1, hidx = -1, vidx = -1, fd, ret, err;
+	int c = rnd(10), kind = rnd(10), idx = -1, hidx = -1, vidx = -1, fd, ret, err, small = -1;
 	bool read = c < 4, write = c >= 4 && c < 7, file = false, steady = true;
 	eset sure = 0, maybe = 0;
 	void *arg = scr(SCR_RW);
@@ -3390,6 +3437,8 @@ static void op_fileio(void)
 		} else {
 			/* SetEndOfFile: no cut below a live section's end. */
 			fa->size = file_size(file ? f.path : 0);
+			if (file && (f.oflags & O_ACCMODE) == O_RDWR && one_in(3))
+				small = cut_below_a_section_that_went(fd, &fa->size);
 			if (one_in(12)) {
 				fa->size = (1ULL << 63) + rnd(1ULL << 62);
 				sure = B(EFBIG);
@@ -3411,6 +3460,8 @@ static void op_fileio(void)
 	ret = ioctl(cur->dev, cmds[read ? 0 : write ? 1 : c < 9 ? 2 : 3], arg);
 	err = errno;
 	rec_ret(ret, err);
+	if (small >= 0)
+		close(small);
 	/* Its fd may be another file's by now, or its source view unmapped. */
 	if (file && !file_same(idx, f.gen))
 		return;
@@ -3421,6 +3472,108 @@ static void op_fileio(void)
 	if (judge(OP_FILEIO, "fileio", ret, err, sure, maybe) && (read || write) &&
 	    (u64)ret > io->len)
 		fail("fileio: %d bytes transferred of %llu", ret, (u64)io->len);
+}
+
+/*
+ * A writer in a memory cgroup near its memory.high (-g DIR): a forked child
+ * joins the cgroup, makes a section of a file of its own in the fuzzing
+ * directory, 1.5 times the limit, writes every page through a view, unmaps
+ * it and exits. Near its limit the module trims the cgroup's dirty pages
+ * and writes them (memcg.c, writeback.c), which a run in the root cgroup
+ * never reaches; what earlier children wrote stays charged there, clean, so
+ * each starts near the limit. memory.high, not memory.max: the cgroup is
+ * throttled and reclaimed, never OOM-killed (an OOM report fails the run).
+ * The child's own failures (ENOSPC on a filled disk, SIGBUS once a write
+ * fails past the bound of a failing file) are its to meet: only its status
+ * and its time are judged.
+ */
+static unsigned long *child_kcov_start(void);
+static void child_kcov_drain(unsigned long *area);
+
+static void op_memcg(void)
+{
+	static const u64 size = 6ULL << 20;
+	int status, err;
+	int64_t deadline;
+	pid_t pid, parent = getpid();
+
+	if (!opt_cgroup || !one_in(4))
+		return;
+	rec("memcg write %llu MiB in %s", size >> 20, opt_cgroup);
+	pid = fork();
+	if (!pid) {
+		struct sections_create_args a = {
+			.size = size,
+			.protection = SECTIONS_PAGE_READWRITE,
+			.flags = SECTIONS_CREATE_FILE | SECTIONS_HANDLE_CLOEXEC,
+		};
+		char procs[PATH_MAX], path[PATH_MAX];
+		unsigned long *kc;
+		int fd, h;
+		u64 off;
+		char *v;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		signal(SIGBUS, SIG_DFL);
+		signal(SIGSEGV, SIG_DFL);
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", opt_cgroup);
+		snprintf(path, sizeof(path), "%s/memcg", opt_dir);
+		fd = open(procs, O_WRONLY | O_CLOEXEC);
+		/* A worker that dropped to nobody may not move itself: nothing to do. */
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			_exit(0);
+		close(fd);
+		atomic_fetch_add(&sh->memcg_writers, 1);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (fd < 0)
+			_exit(0);
+		a.fd = fd;
+		h = ioctl(cur->dev, SECTIONS_IOC_CREATE, &a);
+		close(fd);
+		if (h < 0)
+			_exit(0);
+		v = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+		if (v == MAP_FAILED)
+			_exit(0);
+		/* Traced as the fuzzer's tasks are: the memcg paths run in this one. */
+		kc = child_kcov_start();
+		/* SIGBUS ends the child here: the status says so, and is allowed. */
+		for (off = 0; off < size; off += ps) {
+			v[off] = (char)(off / ps);
+			if (!(off / ps % 32))
+				child_kcov_drain(kc);
+		}
+		munmap(v, size);
+		close(h);
+		child_kcov_drain(kc);
+		_exit(0);
+	}
+	err = errno;
+	rec_add(" pid=%d", (int)pid);
+	if (pid < 0) {
+		judge(OP_MEMCG, "memcg fork", -1, err, 0, B(EAGAIN));
+		return;
+	}
+	deadline = now_ns() + HANG_NS;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (now_ns() > deadline) {
+			fail("memcg: the writer %d did not finish in %lld s", (int)pid,
+			     HANG_NS / 1000000000);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return;
+		}
+		atomic_store(&cur->slot->stamp, now_ns());
+		usleep(1000);
+	}
+	rec_add(" %s%d", WIFSIGNALED(status) ? "sig" : "exit",
+		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if ((WIFSIGNALED(status) && WTERMSIG(status) != SIGBUS) ||
+	    (WIFEXITED(status) && WEXITSTATUS(status)))
+		fail("memcg: the writer %d ended with status %#x", (int)pid, status);
 }
 
 /* ---- the operations and how often each runs ---- */
@@ -3458,6 +3611,7 @@ static const struct {
 	[OP_DEVFD] = { op_devfd, 3 },
 	[OP_MEMPOLICY] = { op_mempolicy, 12 },
 	[OP_FILEIO] = { op_fileio, 30 },
+	[OP_MEMCG] = { op_memcg, 2 },
 };
 
 static enum op pick_op(bool grandchild)
@@ -3649,6 +3803,48 @@ static void kcov_end(void)
 		n = KCOV_WORDS - 1;
 	for (i = 1; i <= n; i++)
 		cov_add(cur->kcov[i]);
+}
+
+/*
+ * KCOV for a forked child that runs no operation of the table (op_memcg()):
+ * its own area, drained into the shared set now and then, as the area
+ * holds every PC in order, not each once. NULL without -c or KCOV.
+ */
+static unsigned long *child_kcov_start(void)
+{
+	unsigned long *area;
+	int fd;
+
+	if (!opt_cov)
+		return NULL;
+	fd = open(KCOV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	area = MAP_FAILED;
+	if (!ioctl(fd, KCOV_INIT_TRACE, (unsigned long)KCOV_WORDS))
+		area = mmap(NULL, KCOV_WORDS * sizeof(unsigned long), PROT_READ | PROT_WRITE,
+			    MAP_SHARED, fd, 0);
+	if (area == MAP_FAILED || ioctl(fd, KCOV_ENABLE, KCOV_TRACE_PC)) {
+		close(fd);
+		return NULL;
+	}
+	/* The fd stays open (and enabled) until the child exits. */
+	__atomic_store_n(&area[0], 0, __ATOMIC_RELAXED);
+	return area;
+}
+
+static void child_kcov_drain(unsigned long *area)
+{
+	unsigned long n, i;
+
+	if (!area)
+		return;
+	n = __atomic_load_n(&area[0], __ATOMIC_RELAXED);
+	if (n >= KCOV_WORDS)
+		n = KCOV_WORDS - 1;
+	for (i = 1; i <= n; i++)
+		cov_add_shared(area[i]);
+	__atomic_store_n(&area[0], 0, __ATOMIC_RELAXED);
 }
 
 /* ---- threads and processes ---- */
@@ -4094,6 +4290,41 @@ static u64 kernel_text(void)
 	return found;
 }
 
+/* A value of the cgroup file @name ("key value" lines: @key's), or -1. */
+static long long cgroup_value(const char *name, const char *key)
+{
+	char path[PATH_MAX], k[64];
+	long long v, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", opt_cgroup, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!key) {
+		if (fscanf(f, "%lld", &v) == 1)
+			found = v;
+	} else {
+		while (fscanf(f, "%63s %lld", k, &v) == 2)
+			if (!strcmp(k, key))
+				found = v;
+	}
+	fclose(f);
+	return found;
+}
+
+/* What the memcg writers met: the proof that op_memcg() ran near the limit. */
+static void print_memcg(void)
+{
+	if (!opt_cgroup)
+		return;
+	say("fuzz: memcg: %llu writers in %s: memory.high %lld KiB, memory.peak %lld KiB, "
+	    "%lld times over memory.high, %lld OOM kills\n",
+	    (u64)atomic_load(&sh->memcg_writers), opt_cgroup,
+	    cgroup_value("memory.high", NULL) / 1024, cgroup_value("memory.peak", NULL) / 1024,
+	    cgroup_value("memory.events", "high"), cgroup_value("memory.events", "oom_kill"));
+}
+
 static void print_coverage(void)
 {
 	u64 i, n = 0, pc;
@@ -4115,8 +4346,8 @@ static void print_coverage(void)
 			n++;
 		}
 	}
-	out("fuzz: coverage: %llu distinct PCs, traced in the fuzzer's worker threads%s "
-	    "(not in forked children of workers)\n", n,
+	out("fuzz: coverage: %llu distinct PCs, traced in the fuzzer's worker threads and memcg "
+	    "writers%s (not in the workers' other forked children)\n", n,
 	    remote_area ? " and the module's kworkers" : " only (not kworkers)");
 }
 
@@ -4189,13 +4420,14 @@ static void wait_module_idle(void)
 static void usage(void)
 {
 	say("usage: sections_fuzz [-n OPS] [-t SECONDS] [-j THREADS] [-p PROCS] [-d DIR] "
-	    "[-s SEED] [-c] [-v]\n"
+	    "[-s SEED] [-g CGROUP] [-c] [-v]\n"
 	    "  -n OPS      operations in all (default 10000 unless -t)\n"
 	    "  -t SECONDS  stop after that long (with -n: whichever comes first)\n"
 	    "  -j THREADS  threads per process (default 4, at most %d)\n"
 	    "  -p PROCS    processes, this one included (default 3, at most %d)\n"
 	    "  -d DIR      directory for backing files (default /tmp/sections-fuzz)\n"
 	    "  -s SEED     seed (default from the time; printed)\n"
+	    "  -g CGROUP   a cgroup v2 directory (memory.high set) for writers to join\n"
 	    "  -c          coverage with KCOV (kcov-pc: lines for scripts/run-fuzz)\n"
 	    "  -F          a quarter of the threads run with make-it-fail (fault injection)\n"
 	    "  -v          progress and processes; -vv every operation\n",
@@ -4212,7 +4444,7 @@ int main(int argc, char **argv)
 	u64 done;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "n:t:j:p:d:s:cFvh")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:j:p:d:s:g:cFvh")) != -1) {
 		switch (c) {
 		case 'n':
 			opt_ops = strtoull(optarg, NULL, 0);
@@ -4232,6 +4464,9 @@ int main(int argc, char **argv)
 		case 's':
 			opt_seed = strtoull(optarg, NULL, 0);
 			seed_given = true;
+			break;
+		case 'g':
+			opt_cgroup = optarg;
 			break;
 		case 'c':
 			opt_cov = 1;
@@ -4309,6 +4544,7 @@ int main(int argc, char **argv)
 		print_counts();
 	wait_module_idle();
 	print_coverage();
+	print_memcg();
 	if (atomic_load(&sh->lowmem_times))
 		say("fuzz: note: memory ran low %llu times; touches paused meanwhile\n",
 		    (u64)atomic_load(&sh->lowmem_times));

@@ -319,6 +319,54 @@ static void control_readahead(struct readahead_control *rac)
 }
 
 /**
+ * sections_control_zero_past_eof() - zero what views wrote past the file's end
+ * @ca: the control area (grow_lock held: no cached write extends the file
+ *	meanwhile)
+ * @isize: the file's size, about to grow
+ *
+ * A view maps whole pages: the bytes of the page that holds the file's end,
+ * past it, can be written through a view, but they are no file data (the
+ * writer writes no further than the end). Before the module grows the file
+ * they are zeroed: the file then reads as zeros there, from the file and
+ * from every view, as a file grown by truncate does (and as Windows gives:
+ * its cache manager zeroes from the valid data length), and no later
+ * write-back of the page puts the old bytes in it. Not when a section still
+ * covers them (someone cut the file below it: they are its bytes, their
+ * loss reported). A view writing there meanwhile may still win; a grow by
+ * another program (ftruncate()) is not seen (README: non-cached I/O).
+ *
+ * Return: 0, or -EINTR (killed waiting for the page's lock or write-back).
+ */
+int sections_control_zero_past_eof(struct sections_control *ca, loff_t isize)
+{
+	struct folio *folio;
+	int ret = 0;
+
+	lockdep_assert_held(&ca->grow_lock);
+	if (!offset_in_page(isize) || isize < atomic64_read(&ca->claimed))
+		return 0;
+	folio = sections_get_folio(ca->inode->i_mapping, isize >> PAGE_SHIFT);
+	if (!folio)
+		return 0;
+	if (folio_lock_killable(folio)) {
+		ret = -EINTR;
+		goto out;
+	}
+	/*
+	 * Not while the writer writes it: direct I/O writes whole blocks, and
+	 * a device that checksums its data wants the page stable meanwhile.
+	 */
+	if (folio_wait_writeback_killable(folio))
+		ret = -EINTR;
+	else if (folio->mapping == ca->inode->i_mapping && folio_test_uptodate(folio))
+		folio_zero_segment(folio, offset_in_folio(folio, isize), folio_size(folio));
+	folio_unlock(folio);
+out:
+	folio_put(folio);
+	return ret;
+}
+
+/**
  * sections_control_init_ra() - the readahead window of a view file of @ca
  * @ca: the control area
  * @file: the view file of a section of it

@@ -251,6 +251,18 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 	return done ?: err;
 }
 
+/* Before a plain write grows @file: sections_control_zero_past_eof(). */
+static int fileio_zero_past_eof(struct sections_control *ca, struct file *file)
+{
+	int ret;
+
+	if (mutex_lock_killable(&ca->grow_lock))
+		return -EINTR;
+	ret = sections_control_zero_past_eof(ca, i_size_read(file_inode(file)));
+	mutex_unlock(&ca->grow_lock);
+	return ret;
+}
+
 static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 {
 	struct sections_control *ca = NULL;
@@ -335,10 +347,17 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 	 */
 	if (n >= 0 && pos < end &&
 	    (pos == max_t(loff_t, cached_end, args.offset) || pos >= control_end(ca))) {
+		/* It grows the file: what views wrote past its end goes first. */
+		if (write && end > i_size_read(file_inode(file))) {
+			n = fileio_zero_past_eof(ca, file);
+			if (n)
+				goto out_ret;
+		}
 		n = plain_io(file, write, buf + done, end - pos, pos);
 		if (n > 0)
 			done += n;
 	}
+out_ret:
 	ret = done ?: n;
 out:
 	fileio_put(file, ca);

@@ -273,6 +273,8 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	if (size > i_size_read(file_inode(file))) {
 		ret = wait_unfrozen(file_inode(file)->i_sb);
 		if (!ret)
+			ret = sections_control_zero_past_eof(ca, i_size_read(file_inode(file)));
+		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
 	}
 	if (!ret)
@@ -304,6 +306,8 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
 	isize = i_size_read(file_inode(file));
 	if (size > isize) {
 		ret = wait_unfrozen(file_inode(file)->i_sb);
+		if (!ret)
+			ret = sections_control_zero_past_eof(ca, isize);
 		if (!ret)
 			ret = vfs_fallocate(file, 0, isize, size - isize);
 		if (ret == -EOPNOTSUPP)
@@ -379,7 +383,10 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 		sections_control_lower_claim(ca, keep);
 		mutex_unlock(&ca->io_lock);
 	} else {
-		ret = vfs_truncate(&file->f_path, size);
+		before = i_size_read(file_inode(file));
+		ret = size > before ? sections_control_zero_past_eof(ca, before) : 0;
+		if (!ret)
+			ret = vfs_truncate(&file->f_path, size);
 	}
 out_size:
 	up_write(&ca->size_lock);

@@ -304,6 +304,7 @@ void sections_control_unclaim(struct sections_control *ca, struct section *sec);
 loff_t sections_control_claims_end(struct sections_control *ca);
 void sections_control_lower_claim(struct sections_control *ca, loff_t size);
 void sections_control_init_ra(struct sections_control *ca, struct file *file);
+int sections_control_zero_past_eof(struct sections_control *ca, loff_t isize);
 void sections_control_put(struct sections_control *ca);
 struct sections_control *sections_control_find(struct inode *key);
 int sections_control_make_writable(struct sections_control *ca, struct file *file);

@@ -891,6 +891,78 @@ TEST_F(fileio, a_first_touch_reads_the_pages_around_it)
 	close(fd);
 }
 
+/*
+ * Bytes a view wrote past the file's end, in the page that holds the end,
+ * are no file data: when the module grows the file (SetEndOfFile, a cached
+ * write past the end, a larger section's create), the file reads as zeros
+ * there, through the module, from a view and on disk after a write-back of
+ * that page. Before, they came back: the control area's page kept them,
+ * and its next write-back put them in the file.
+ */
+TEST_F(fileio, a_grown_file_reads_zeros_where_a_view_wrote_past_its_end)
+{
+	const char *how[] = { "SetEndOfFile", "a cached write past the end", "a larger create" };
+	long ps = self->ps, eof = ps + 100;
+	char *view, *big_view, c, tail[100];
+	int fd, h, big, way;
+
+	for (way = 0; way < 3; way++) {
+		fd = make_file(self->path, 1, 'f', 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
+		/* A section of the whole file: one page and 100 bytes. */
+		h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+		ASSERT_LE(0, h);
+		view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, view);
+		EXPECT_EQ('f', view[eof - 1]);
+		EXPECT_EQ(0, view[eof]);
+		/* Past the end: in the view's page, not in the file. */
+		view[eof + 10] = 'G';
+		view[ps] = 'v';
+		ASSERT_EQ(0, sec_flush(self->dev, view, 2 * ps, SECTIONS_FLUSH_DURABLE));
+		EXPECT_TRUE(file_has(self->path, ps, "v"));
+
+		switch (way) {
+		case 0:
+			ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 3 * ps));
+			break;
+		case 1:
+			ASSERT_EQ(1, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "w", 1,
+					     3 * ps - 1));
+			break;
+		default:
+			big = sec_create_file(self->dev, fd, 3 * ps, SECTIONS_PAGE_READWRITE);
+			ASSERT_LE(0, big);
+			close(big);
+			break;
+		}
+		EXPECT_EQ(3 * ps, lseek(fd, 0, SEEK_END));
+		c = 'x';
+		EXPECT_EQ(1, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, &c, 1, eof + 10));
+		EXPECT_EQ(0, c) TH_LOG("%s: a cached read past the old end read %#x", how[way], c);
+		EXPECT_EQ(0, view[eof + 10]) TH_LOG("%s: the view kept %#x", how[way],
+						      view[eof + 10]);
+		/* A larger section's view, and a write-back of the page: zeros on disk. */
+		big = sec_create_file(self->dev, fd, 3 * ps, SECTIONS_PAGE_READWRITE);
+		ASSERT_LE(0, big);
+		big_view = sec_map(big, 3 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, big_view);
+		EXPECT_EQ(0, big_view[eof + 10]);
+		big_view[ps + 1] = 'b';
+		ASSERT_EQ(0, sec_flush(self->dev, big_view, 3 * ps, SECTIONS_FLUSH_DURABLE));
+		c = 'x';
+		EXPECT_EQ(1, pread(fd, &c, 1, eof + 10));
+		EXPECT_EQ(0, c) TH_LOG("%s: the file has %#x past its old end", how[way], c);
+		EXPECT_TRUE(file_has(self->path, ps, "vb"));
+		ASSERT_EQ(0, munmap(big_view, 3 * ps));
+		ASSERT_EQ(0, munmap(view, 2 * ps));
+		close(big);
+		close(h);
+		close(fd);
+	}
+}
+
 /* SetEndOfFile: no shrinking below a section's end while it exists. */
 TEST_F(fileio, set_size_refuses_to_cut_a_section)
 {

@@ -290,9 +290,11 @@ static int control_read_folio(struct file *unused, struct folio *folio)
  * from the file with one readahead of the file, then each page is copied.
  * Only up to the file's end: a page wholly past it would be filled with
  * zeros that no fault asked for (a fault there is SIGBUS), and stay so if
- * the file grew again by plain I/O. The folios left are unlocked and
- * dropped by the caller (read_pages()), or left !uptodate (6.1), to be
- * read again when asked for.
+ * the file grew again by plain I/O. The folios not taken are the caller's
+ * (read_pages()): it drops those of the asynchronous part and unlocks the
+ * rest, !uptodate, to be read when asked for (a page query does not count
+ * them). A truncation racing the check can still leave a page of zeros
+ * past the new end, as the non-cached I/O it is (README).
  */
 static void control_readahead(struct readahead_control *rac)
 {
@@ -303,11 +305,8 @@ static void control_readahead(struct readahead_control *rac)
 	struct folio *folio;
 
 	/* A folio that fails is left !uptodate: a fault on it reads it again, alone. */
-	while ((folio = readahead_folio(rac))) {
-		if (folio_pos(folio) >= i_size_read(file_inode(ca->file))) {
-			folio_unlock(folio);
-			break;
-		}
+	while (readahead_pos(rac) < i_size_read(file_inode(ca->file)) &&
+	       (folio = readahead_folio(rac))) {
 		/* In batches of at most CONTROL_FILL_MAX pages; the count includes this folio. */
 		if (cached && folio->index >= fill.first + fill.nr)
 			fill_begin(&fill, ca->file, folio->index, readahead_count(rac));
@@ -320,9 +319,10 @@ static void control_readahead(struct readahead_control *rac)
 
 /**
  * sections_control_zero_past_eof() - zero what views wrote past the file's end
- * @ca: the control area (grow_lock held: no cached write extends the file
- *	meanwhile)
- * @isize: the file's size, about to grow
+ * @ca: the control area (grow_lock held: the module grows the file no
+ *	further meanwhile; its plain writes past the sections and other
+ *	programs' writes never write into a control page past the end)
+ * @isize: the file's size, about to grow (or just cut, past every section)
  *
  * A view maps whole pages: the bytes of the page that holds the file's end,
  * past it, can be written through a view, but they are no file data (the
@@ -330,9 +330,9 @@ static void control_readahead(struct readahead_control *rac)
  * they are zeroed: the file then reads as zeros there, from the file and
  * from every view, as a file grown by truncate does (and as Windows gives:
  * its cache manager zeroes from the valid data length), and no later
- * write-back of the page puts the old bytes in it. Not when a section still
- * covers them (someone cut the file below it: they are its bytes, their
- * loss reported). A view writing there meanwhile may still win; a grow by
+ * write-back of the page puts the old bytes in it. Not when the file ends
+ * below the largest section made on it (@claimed: someone else cut it
+ * below a section, whose bytes they may be, their loss reported). A view writing there meanwhile may still win; a grow by
  * another program (ftruncate()) is not seen (README: non-cached I/O).
  *
  * Return: 0, or -EINTR (killed waiting for the page's lock or write-back).
@@ -366,6 +366,9 @@ out:
 	return ret;
 }
 
+/* The largest read-around window of a view: 256 KiB, whatever the page size. */
+#define CONTROL_RA_MAX		max_t(unsigned int, SZ_256K >> PAGE_SHIFT, 1)
+
 /**
  * sections_control_init_ra() - the readahead window of a view file of @ca
  * @ca: the control area
@@ -373,20 +376,26 @@ out:
  *
  * filemap_fault() reads around with the view file's f_ra, which
  * alloc_file_pseudo() leaves zero: no readahead, each first-touch fault
- * filling one page. The window is the backing file's (its device's), or
- * the kernel's default where the file has none (tmpfs; sectionsfs' bdi has
- * none either), at most CONTROL_FILL_MAX pages: control_readahead() fills
- * its pages in the fault, synchronously, with their folios locked, and
+ * filling one page. The window is the backing file's (its device's; 0 where
+ * readahead was turned off, blockdev --setra 0 or FUSE's max_readahead), or
+ * the kernel's default for a file read through its read path (tmpfs, which
+ * has no window of its own), and at most CONTROL_RA_MAX: control_readahead()
+ * fills its pages in the fault, synchronously, with their folios locked, and
  * charges them all to the faulting task's cgroup, where a file's own
- * readahead only starts the I/O. It fills the control area only: the views
- * map the pages a process touches and nothing more (view.c: no
- * fault-around).
+ * readahead only starts the I/O. MADV_HUGEPAGE on a view still asks for
+ * 2 MiB (filemap_fault() reads that much around whatever the window), as
+ * on a mapping of the file, the caller's choice and charge. It fills the
+ * control area only: the views map the pages a process touches and nothing
+ * more (view.c: no fault-around).
  */
 void sections_control_init_ra(struct sections_control *ca, struct file *file)
 {
+	unsigned int window = ca->file->f_ra.ra_pages;
+
+	if (!file_has_page_cache(ca->file))
+		window = VM_READAHEAD_PAGES;
 	file_ra_state_init(&file->f_ra, file->f_mapping);
-	file->f_ra.ra_pages = min_t(unsigned int, ca->file->f_ra.ra_pages ?: VM_READAHEAD_PAGES,
-				    CONTROL_FILL_MAX);
+	file->f_ra.ra_pages = min_t(unsigned int, window, CONTROL_RA_MAX);
 }
 
 static const struct address_space_operations control_aops = {

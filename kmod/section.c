@@ -387,6 +387,13 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 		ret = size > before ? sections_control_zero_past_eof(ca, before) : 0;
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
+		/*
+		 * Cut, past every section: the tail of the page that holds
+		 * the new end is no file data now (truncate_pagecache() zeroes
+		 * it in a file's own page), lest a later grow bring it back.
+		 */
+		if (!ret && size < before)
+			ret = sections_control_zero_past_eof(ca, size);
 	}
 out_size:
 	up_write(&ca->size_lock);

@@ -34,7 +34,12 @@
  *   control->size_lock      an rw_semaphore: SetEndOfFile holds it for
  *                           writing across its check and vfs_truncate(), a
  *                           create that finds the file long enough holds it
- *                           for reading while it claims; taken killably
+ *                           for reading while it claims; taken killably.
+ *                           Under grow_lock (and size_lock), a grow or cut
+ *                           also locks the page that holds the file's end
+ *                           and waits (killably) for its write-back
+ *                           (sections_control_zero_past_eof()): so a create
+ *                           or SetEndOfFile may wait for the writer's I/O
  *   controls_lock           the control-area table (control.c); never held
  *                           while waiting for io_lock
  *   control->io_lock        one writer per control area; held across

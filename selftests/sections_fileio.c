@@ -963,6 +963,43 @@ TEST_F(fileio, a_grown_file_reads_zeros_where_a_view_wrote_past_its_end)
 	}
 }
 
+/*
+ * SetEndOfFile's cut inside a page, past every section, then a grow: the
+ * file reads zeros from the cut on, as truncate makes it (the file's own
+ * page cache zeroes the page's tail). Before, the control area's page kept
+ * the bytes that were cut, and the grow brought them back.
+ */
+TEST_F(fileio, a_cut_then_grown_file_reads_zeros_past_the_cut)
+{
+	long ps = self->ps;
+	char *view, c, tail[3000];
+	int fd, h;
+
+	fd = make_file(self->path, 1, 'f', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(3000, pwrite(fd, memset(tail, 'f', 3000), 3000, ps));
+	/* A section of one page and 100 bytes, on a file of one page and 3000. */
+	h = sec_create_file(self->dev, fd, ps + 100, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, ps + 100, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	/* The whole page is in the control area: the file's bytes past the section too. */
+	EXPECT_EQ('f', view[ps + 2000]);
+	ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, ps + 200));
+	ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 2 * ps));
+	c = 'x';
+	EXPECT_EQ(1, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, &c, 1, ps + 2000));
+	EXPECT_EQ(0, c) TH_LOG("a cached read past the cut read %#x", c);
+	EXPECT_EQ(0, view[ps + 2000]) TH_LOG("the view kept %#x", view[ps + 2000]);
+	c = 'x';
+	EXPECT_EQ(1, pread(fd, &c, 1, ps + 2000));
+	EXPECT_EQ(0, c);
+	EXPECT_EQ('f', view[ps + 199]);
+	ASSERT_EQ(0, munmap(view, ps + 100));
+	close(h);
+	close(fd);
+}
+
 /* SetEndOfFile: no shrinking below a section's end while it exists. */
 TEST_F(fileio, set_size_refuses_to_cut_a_section)
 {

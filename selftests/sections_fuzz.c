@@ -80,6 +80,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <linux/falloc.h>
+#include <linux/fs.h>
 #include <linux/kcov.h>
 #include <linux/mempolicy.h>
 #include <linux/sections.h>
@@ -202,6 +203,7 @@ struct shared {
 	_Atomic int lowmem;		/* MemAvailable is low: no new pages for now */
 	_Atomic u64 lowmem_times;
 	_Atomic u64 memcg_writers;	/* op_memcg() children that joined the cgroup */
+	_Atomic u64 failing_runs, failing_refused;	/* op_failing(): flags set, flushes refused */
 	_Atomic pid_t child[MAX_PROCS];
 	struct slot slots[MAX_PROCS][MAX_THREADS];
 	_Atomic u64 done[32];		/* operations run, per enum op */
@@ -403,7 +405,7 @@ enum op {
 	OP_QUERY, OP_DUPLICATE, OP_QUERY_PAGES, OP_BAD_IOCTL, OP_HANDLE_IO,
 	OP_CLOSE, OP_DUP, OP_MMAP, OP_MUNMAP, OP_MREMAP, OP_MPROTECT, OP_MADVISE,
 	OP_MSYNC, OP_TOUCH, OP_MAP_FILES, OP_FORK, OP_SEND, OP_RECV, OP_FILE,
-	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY, OP_FILEIO, OP_MEMCG,
+	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY, OP_FILEIO, OP_MEMCG, OP_FAILING,
 	NR_OPS
 };
 
@@ -456,6 +458,7 @@ static const eset op_errnos[NR_OPS] = {
 	[OP_MAP_FILES] = B(EACCES) | B(EPERM) | B(ENOENT),
 	[OP_FORK] = B(EAGAIN),
 	[OP_MEMCG] = B(EAGAIN),
+	[OP_FAILING] = B(EPERM) | B(ENOSPC) | B(EDQUOT) | B(EIO) | B(EMFILE) | B(ENFILE),
 	/* ETOOMANYREFS: the per-user limit of fds in flight. */
 	[OP_SEND] = B(EAGAIN) | B(ENOBUFS) | B(ETOOMANYREFS),
 	[OP_RECV] = B(EAGAIN),
@@ -489,7 +492,7 @@ static const char *const op_names[NR_OPS] = {
 	"create", "open", "unmap_view", "flush_view", "query_view_pages", "query", "duplicate",
 	"query_pages", "bad_ioctl", "handle_io", "close", "dup", "mmap", "munmap", "mremap",
 	"mprotect", "madvise", "msync", "touch", "map_files", "fork", "send", "recv", "file",
-	"proc", "placeholder", "devfd", "mempolicy", "fileio", "memcg",
+	"proc", "placeholder", "devfd", "mempolicy", "fileio", "memcg", "failing",
 };
 
 /*
@@ -3487,6 +3490,121 @@ static void op_fileio(void)
  * fails past the bound of a failing file) are its to meet: only its status
  * and its time are judged.
  */
+/* One SECTIONS_IOC_FLUSH_VIEW of all of the view at @v: 0 or -1 with errno. */
+static int flush_all(void *v, bool durable)
+{
+	struct sections_flush_args f = {
+		.addr = (uintptr_t)v, .flags = durable ? SECTIONS_FLUSH_DURABLE : 0,
+	};
+
+	return ioctl(cur->dev, SECTIONS_IOC_FLUSH_VIEW, &f);
+}
+
+/*
+ * A file made immutable or append-only (chattr) under a section with dirty
+ * pages: write-back fails with EPERM, the file's pages are counted as
+ * failing for the user who made the section writable (users.c), a flush
+ * says so, and nothing is lost: once the flag goes, the next flushes write
+ * the pages and the file holds every byte written. A file of this thread's
+ * own, on the disk (FS_IOC_SETFLAGS needs a filesystem that has the flags
+ * and CAP_LINUX_IMMUTABLE: a worker that dropped to nobody does nothing).
+ */
+static void op_failing(void)
+{
+	unsigned int npages = 1 + rnd(16), i, flag = one_in(2) ? FS_IMMUTABLE_FL : FS_APPEND_FL;
+	struct sections_create_args a = {
+		.protection = SECTIONS_PAGE_READWRITE,
+		.flags = SECTIONS_CREATE_FILE | SECTIONS_HANDLE_CLOEXEC,
+	};
+	char path[PATH_MAX], *v, *want, got;
+	int fd, h, ret, err, flags, tries;
+
+	if (!privileged || !one_in(2))
+		return;
+	snprintf(path, sizeof(path), "%s/failing.%d", opt_dir, (int)syscall(SYS_gettid));
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return;
+	want = calloc(npages, 1);
+	if (!want || ioctl(fd, FS_IOC_GETFLAGS, &flags) || ftruncate(fd, npages * ps)) {
+		free(want);
+		close(fd);
+		unlink(path);
+		return;
+	}
+	a.fd = fd;
+	a.size = npages * ps;
+	rec("failing %u pages, %s", npages, flag == FS_IMMUTABLE_FL ? "immutable" : "append-only");
+	h = ioctl(cur->dev, SECTIONS_IOC_CREATE, &a);
+	v = h < 0 ? MAP_FAILED : mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+	if (v == MAP_FAILED) {
+		rec_ret(-1, errno);
+		goto out;
+	}
+	for (i = 0; i < npages; i++) {
+		want[i] = (char)(1 + rnd(255));
+		v[i * ps] = want[i];
+	}
+	flags |= flag;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &flags)) {
+		rec_ret(-1, errno);
+		munmap(v, a.size);
+		goto out;
+	}
+	/*
+	 * Refused while the flag is on: the pages stay dirty. Unless the
+	 * writer, trimming above the dirty limit, wrote them all before the
+	 * flag: then they are in the file already.
+	 */
+	ret = flush_all(v, one_in(2));
+	err = errno;
+	rec_ret(ret, err);
+	judge(OP_FAILING, "failing: flush of a file made immutable", ret, err, 0,
+	      B(EPERM) | B(ENOSPC) | B(EDQUOT) | B(EIO));
+	atomic_fetch_add(&sh->failing_runs, 1);
+	if (ret && err == EPERM)
+		atomic_fetch_add(&sh->failing_refused, 1);
+	for (i = 0; !ret && i < npages; i++)
+		if (pread(fd, &got, 1, (off_t)i * ps) != 1 || got != want[i])
+			fail("failing: a flush of a file made %s succeeded, but page %u "
+			     "reads %#x, not %#x", flag == FS_IMMUTABLE_FL ? "immutable" :
+			     "append-only", i, (unsigned char)got, (unsigned char)want[i]);
+	/* Now and then the lazy writer meets it too, unmapped. */
+	if (one_in(2)) {
+		munmap(v, a.size);
+		usleep(rnd(300) * 1000);
+		v = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, h, 0);
+	}
+	flags &= ~flag;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &flags))
+		fail("failing: FS_IOC_SETFLAGS could not clear the flag it set: %s",
+		     strerror(errno));
+	if (v == MAP_FAILED) {
+		rec_ret(-1, errno);
+		goto out;
+	}
+	/* The error is reported once more at most (lazily met), then the bytes are written. */
+	for (tries = 0; tries < 3 && (ret = flush_all(v, true)); tries++)
+		err = errno;
+	rec_ret(ret, ret ? err : 0);
+	if (!ret) {
+		for (i = 0; i < npages; i++)
+			if (pread(fd, &got, 1, (off_t)i * ps) != 1 || got != want[i])
+				fail("failing: page %u of the file reads %#x after the flag went, "
+				     "not %#x", i, (unsigned char)got, (unsigned char)want[i]);
+	} else {
+		judge(OP_FAILING, "failing: flush after the flag went", ret, err, 0,
+		      B(ENOSPC) | B(EDQUOT) | B(EIO));
+	}
+	munmap(v, a.size);
+out:
+	if (h >= 0)
+		close(h);
+	free(want);
+	close(fd);
+	unlink(path);
+}
+
 static unsigned long *child_kcov_start(void);
 static void child_kcov_drain(unsigned long *area);
 
@@ -3612,6 +3730,7 @@ static const struct {
 	[OP_MEMPOLICY] = { op_mempolicy, 12 },
 	[OP_FILEIO] = { op_fileio, 30 },
 	[OP_MEMCG] = { op_memcg, 2 },
+	[OP_FAILING] = { op_failing, 2 },
 };
 
 static enum op pick_op(bool grandchild)
@@ -4313,9 +4432,13 @@ static long long cgroup_value(const char *name, const char *key)
 	return found;
 }
 
-/* What the memcg writers met: the proof that op_memcg() ran near the limit. */
+/* What the memcg writers and op_failing() met: the proof that they ran. */
 static void print_memcg(void)
 {
+	if (atomic_load(&sh->failing_runs))
+		say("fuzz: failing files: %llu made immutable or append-only under dirty pages, "
+		    "%llu flushes refused meanwhile (EPERM)\n",
+		    (u64)atomic_load(&sh->failing_runs), (u64)atomic_load(&sh->failing_refused));
 	if (!opt_cgroup)
 		return;
 	say("fuzz: memcg: %llu writers in %s: memory.high %lld KiB, memory.peak %lld KiB, "

@@ -301,20 +301,26 @@ static void control_readahead(struct readahead_control *rac)
 	struct sections_control *ca = rac->mapping->host->i_private;
 	bool cached = file_has_page_cache(ca->file);
 	struct control_fill fill = CONTROL_FILL_INIT;
-	pgoff_t first = readahead_index(rac);
+	pgoff_t first = readahead_index(rac), end = first;
+	loff_t next = readahead_pos(rac);
 	struct folio *folio;
 
-	/* A folio that fails is left !uptodate: a fault on it reads it again, alone. */
-	while (readahead_pos(rac) < i_size_read(file_inode(ca->file)) &&
-	       (folio = readahead_folio(rac))) {
+	/*
+	 * A folio that fails is left !uptodate: a fault on it reads it again,
+	 * alone. The rac's position moves on only as the next folio is taken:
+	 * the next one's is tracked here, to take none wholly past the end.
+	 */
+	while (next < i_size_read(file_inode(ca->file)) && (folio = readahead_folio(rac))) {
+		next = folio_pos(folio) + folio_size(folio);
+		end = folio_next_index(folio);
 		/* In batches of at most CONTROL_FILL_MAX pages; the count includes this folio. */
 		if (cached && folio->index >= fill.first + fill.nr)
 			fill_begin(&fill, ca->file, folio->index, readahead_count(rac));
 		control_fill_folio(cached ? &fill : NULL, ca, folio);
 	}
-	/* Every folio of the batch is unlocked: drop the file's copy of them. */
+	/* Every folio taken is unlocked: drop the file's copy of them. */
 	if (cached)
-		fill_drop(&fill, ca, first, readahead_index(rac));
+		fill_drop(&fill, ca, first, end);
 }
 
 /**
@@ -383,8 +389,10 @@ out:
  * fills its pages in the fault, synchronously, with their folios locked, and
  * charges them all to the faulting task's cgroup, where a file's own
  * readahead only starts the I/O. MADV_HUGEPAGE on a view still asks for
- * 2 MiB (filemap_fault() reads that much around whatever the window), as
- * on a mapping of the file, the caller's choice and charge. It fills the
+ * two huge pages' worth (filemap_fault() reads that much around whatever
+ * the window: 4 MiB on x86), all of it filled in the fault here, where a
+ * mapping of the file only starts that I/O: the caller's choice, charged
+ * to its cgroup. It fills the
  * control area only: the views map the pages a process touches and nothing
  * more (view.c: no fault-around).
  */

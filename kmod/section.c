@@ -333,15 +333,16 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
  * once the larger ones are gone, the file may be cut below them, and the
  * control area then ends at the cut: their dirty pages past it are dropped
  * (the cut is the caller's, not a loss; writing them first would only fail
- * a shrink on a full disk). Under io_lock from the truncate on, so that no
- * write-back run that read the sizes before sees the cut as a loss.
+ * a shrink on a full disk). Every cut is under io_lock from the truncate
+ * on, so that no write-back run that read the sizes before sees the cut as
+ * a loss or writes the cut bytes back.
  *
  * Return: 0, -EBUSY (the file would shrink below a section's end), -EINTR,
  * or an error of truncate.
  */
 int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size)
 {
-	loff_t claimed, end, keep, before;
+	loff_t claimed, end, keep, before, now;
 	int ret;
 
 	if (mutex_lock_killable(&ca->grow_lock))
@@ -382,18 +383,30 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 			keep = max(min(i_size_read(file_inode(file)), before), end);
 		sections_control_lower_claim(ca, keep);
 		mutex_unlock(&ca->io_lock);
+	} else if (size < i_size_read(file_inode(file))) {
+		/*
+		 * A cut past every section. Under io_lock too, so that no
+		 * write-back run that read the size before writes the cut
+		 * bytes back meanwhile. The tail of the page that holds the
+		 * new end is no file data now (truncate_pagecache() zeroes it
+		 * in a file's own page), lest a later grow bring it back; so
+		 * when a failed truncate cut the file too.
+		 */
+		if (mutex_lock_killable(&ca->io_lock)) {
+			ret = -EINTR;
+			goto out_size;
+		}
+		before = i_size_read(file_inode(file));
+		ret = vfs_truncate(&file->f_path, size);
+		now = min(i_size_read(file_inode(file)), before);
+		if (now < before)
+			ret = sections_control_zero_past_eof(ca, now) ?: ret;
+		mutex_unlock(&ca->io_lock);
 	} else {
 		before = i_size_read(file_inode(file));
 		ret = size > before ? sections_control_zero_past_eof(ca, before) : 0;
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
-		/*
-		 * Cut, past every section: the tail of the page that holds
-		 * the new end is no file data now (truncate_pagecache() zeroes
-		 * it in a file's own page), lest a later grow bring it back.
-		 */
-		if (!ret && size < before)
-			ret = sections_control_zero_past_eof(ca, size);
 	}
 out_size:
 	up_write(&ca->size_lock);

@@ -1000,6 +1000,46 @@ TEST_F(fileio, a_cut_then_grown_file_reads_zeros_past_the_cut)
 	close(fd);
 }
 
+/*
+ * Read-around stops at the file's end: after someone else cut the file
+ * below a section, a fault near the new end reads the pages before it,
+ * none past it (a page there would be zeros no fault asked for, and stale
+ * once the file grew again). Before, the first page past the end came in,
+ * zero-filled.
+ */
+TEST_F(fileio, read_around_stops_at_the_files_end)
+{
+	struct sections_page_info pi[32];
+	long i, past = 0, before = 0;
+	char *view;
+	int fd, h;
+
+	fd = make_file(self->path, 64, 'e', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 64 * self->ps, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	/* Someone else's cut, below the section. */
+	ASSERT_EQ(0, ftruncate(fd, 8 * self->ps));
+	EXPECT_EQ('e', view[5 * self->ps]);
+	ASSERT_EQ(0, sec_query_pages(h, 0, 32, pi));
+	for (i = 0; i < 32; i++) {
+		if (!(pi[i].flags & SECTIONS_PAGE_RESIDENT))
+			continue;
+		if (i < 8)
+			before++;
+		else
+			past++;
+	}
+	TH_LOG("%ld pages resident before the end, %ld past it", before, past);
+	EXPECT_LE(2, before);
+	EXPECT_EQ(0, past);
+	ASSERT_EQ(0, munmap(view, 64 * self->ps));
+	close(h);
+	close(fd);
+}
+
 /* SetEndOfFile: no shrinking below a section's end while it exists. */
 TEST_F(fileio, set_size_refuses_to_cut_a_section)
 {

@@ -1094,6 +1094,19 @@ TEST_F(fileio, set_size_cuts_below_a_section_that_went)
 	close(fd);
 }
 
+/* Fisher-Yates, with rand(): the caller seeds it, for a run that repeats. */
+static void shuffle(int *a, int n)
+{
+	int i, j, t;
+
+	for (i = n - 1; i > 0; i--) {
+		j = rand() % (i + 1);
+		t = a[i];
+		a[i] = a[j];
+		a[j] = t;
+	}
+}
+
 /*
  * SetEndOfFile stops at the largest section that still exists, whichever
  * were made and closed in whatever order, equal sizes among them: 33
@@ -1104,7 +1117,7 @@ TEST_F(fileio, set_size_cuts_below_a_section_that_went)
 TEST_F(fileio, set_size_stops_at_the_largest_section_left_in_any_order)
 {
 	enum { N = 33 };
-	int fd, h[N], order[N], i, j, t;
+	int fd, h[N], order[N], i, j;
 	long pages[N], end;
 	bool open[N];
 
@@ -1115,12 +1128,7 @@ TEST_F(fileio, set_size_stops_at_the_largest_section_left_in_any_order)
 		pages[i] = i < 32 ? 32 - (i * 13) % 32 : 16;
 		order[i] = i;
 	}
-	for (i = N - 1; i > 0; i--) {
-		j = rand() % (i + 1);
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
+	shuffle(order, N);
 	/* Made in one shuffled order... */
 	for (i = 0; i < N; i++) {
 		h[order[i]] = sec_create_file(self->dev, fd, pages[order[i]] * self->ps,
@@ -1129,12 +1137,7 @@ TEST_F(fileio, set_size_stops_at_the_largest_section_left_in_any_order)
 		open[order[i]] = true;
 	}
 	/* ...closed in another. */
-	for (i = N - 1; i > 0; i--) {
-		j = rand() % (i + 1);
-		t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
+	shuffle(order, N);
 	for (i = 0; i < N; i++) {
 		close(h[order[i]]);
 		open[order[i]] = false;

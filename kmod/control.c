@@ -291,9 +291,9 @@ static int control_read_folio(struct file *unused, struct folio *folio)
  * Only up to the file's end: a page wholly past it would be filled with
  * zeros that no fault asked for (a fault there is SIGBUS), and stay so if
  * the file grew again by plain I/O. The folios not taken are the caller's
- * (read_pages()): it drops those of the asynchronous part and unlocks the
- * rest, !uptodate, to be read when asked for (a page query does not count
- * them). A truncation racing the check can still leave a page of zeros
+ * (read_pages()): it removes some or all of them (which, depends on the
+ * kernel) and unlocks the rest, !uptodate, to be read when asked for (a
+ * page query does not count them). A truncation racing the check can still leave a page of zeros
  * past the new end, as the non-cached I/O it is (README).
  */
 static void control_readahead(struct readahead_control *rac)
@@ -390,7 +390,8 @@ out:
  * charges them all to the faulting task's cgroup, where a file's own
  * readahead only starts the I/O. MADV_HUGEPAGE on a view still asks for
  * two huge pages' worth (filemap_fault() reads that much around whatever
- * the window: 4 MiB on x86), all of it filled in the fault here, where a
+ * the window: 4 MiB on x86; one under MADV_RANDOM), all of it filled in the
+ * fault here, where a
  * mapping of the file only starts that I/O: the caller's choice, charged
  * to its cgroup. It fills the
  * control area only: the views map the pages a process touches and nothing

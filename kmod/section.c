@@ -333,9 +333,10 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
  * once the larger ones are gone, the file may be cut below them, and the
  * control area then ends at the cut: their dirty pages past it are dropped
  * (the cut is the caller's, not a loss; writing them first would only fail
- * a shrink on a full disk). Every cut is under io_lock from the truncate
- * on, so that no write-back run that read the sizes before sees the cut as
- * a loss or writes the cut bytes back.
+ * a shrink on a full disk). Under io_lock from the size check on, so that
+ * no write-back run that read the sizes before sees the cut as a loss or
+ * writes the cut bytes back, and the check, the cut and the zeroing of the
+ * page at the end all see one size.
  *
  * Return: 0, -EBUSY (the file would shrink below a section's end), -EINTR,
  * or an error of truncate.
@@ -353,9 +354,24 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 	}
 	claimed = atomic64_read(&ca->claimed);
 	end = sections_control_claims_end(ca);
-	if (size < end && size < i_size_read(file_inode(file))) {
-		ret = -EBUSY;
+	ret = wait_unfrozen(file_inode(file)->i_sb);
+	if (ret)
 		goto out_size;
+	/*
+	 * Under io_lock from here on: no write-back run that read the size
+	 * before writes cut bytes back meanwhile (nor sees the cut as a loss),
+	 * and the size is read once, for the check and the cut or grow. A
+	 * plain write past the sections (fileio.c) may have grown the file
+	 * since; another program may still change it under us.
+	 */
+	if (mutex_lock_killable(&ca->io_lock)) {
+		ret = -EINTR;
+		goto out_size;
+	}
+	before = i_size_read(file_inode(file));
+	if (size < end && size < before) {
+		ret = -EBUSY;
+		goto out_io;
 	}
 	/*
 	 * The control area keeps what the cut or a section that exists covers
@@ -363,15 +379,7 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 	 * refused: its pages past the end stay its own, their loss reported).
 	 */
 	keep = max(size, end);
-	ret = wait_unfrozen(file_inode(file)->i_sb);
-	if (ret)
-		goto out_size;
 	if (keep < claimed) {
-		if (mutex_lock_killable(&ca->io_lock)) {
-			ret = -EINTR;
-			goto out_size;
-		}
-		before = i_size_read(file_inode(file));
 		ret = vfs_truncate(&file->f_path, size);
 		/*
 		 * A truncate that failed may still have cut the file (FUSE or
@@ -382,32 +390,23 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 		if (ret)
 			keep = max(min(i_size_read(file_inode(file)), before), end);
 		sections_control_lower_claim(ca, keep);
-		mutex_unlock(&ca->io_lock);
-	} else if (size < i_size_read(file_inode(file))) {
-		/*
-		 * A cut past every section. Under io_lock too, so that no
-		 * write-back run that read the size before writes the cut
-		 * bytes back meanwhile. The tail of the page that holds the
-		 * new end is no file data now (truncate_pagecache() zeroes it
-		 * in a file's own page), lest a later grow bring it back; so
-		 * when a failed truncate cut the file too.
-		 */
-		if (mutex_lock_killable(&ca->io_lock)) {
-			ret = -EINTR;
-			goto out_size;
-		}
-		before = i_size_read(file_inode(file));
-		ret = vfs_truncate(&file->f_path, size);
-		now = min(i_size_read(file_inode(file)), before);
-		if (now < before)
-			ret = sections_control_zero_past_eof(ca, now) ?: ret;
-		mutex_unlock(&ca->io_lock);
-	} else {
-		before = i_size_read(file_inode(file));
-		ret = size > before ? sections_control_zero_past_eof(ca, before) : 0;
-		if (!ret)
-			ret = vfs_truncate(&file->f_path, size);
+		goto out_io;
 	}
+	/*
+	 * Past every section. A grow zeroes first what views wrote past the
+	 * end; a cut zeroes after the tail of the page that holds the new end,
+	 * no file data now (truncate_pagecache() zeroes it in a file's own
+	 * page), lest a later grow bring it back; so when a failed truncate
+	 * cut the file too.
+	 */
+	ret = size > before ? sections_control_zero_past_eof(ca, before) : 0;
+	if (!ret)
+		ret = vfs_truncate(&file->f_path, size);
+	now = min(i_size_read(file_inode(file)), before);
+	if (now < before)
+		ret = sections_control_zero_past_eof(ca, now) ?: ret;
+out_io:
+	mutex_unlock(&ca->io_lock);
 out_size:
 	up_write(&ca->size_lock);
 out_grow:

@@ -1793,7 +1793,7 @@ static void op_duplicate(void)
 	struct sections_dup_args *a = (void *)scr(SCR_RW), *arg = a;
 	eset sure = 0;
 	struct hent h, e;
-	u32 want;
+	u32 want, flags;
 	int idx, ret, err;
 
 	if (!pick_handle(&h, &idx))
@@ -1824,9 +1824,18 @@ static void op_duplicate(void)
 		sure = B(EFAULT);
 	}
 	rec("duplicate h=%d acc=%#x->%#x fl=%#x", h.fd, h.access, a->access, a->flags);
+	flags = a->flags;
 	ret = ioctl(h.fd, SECTIONS_IOC_DUPLICATE, arg);
 	err = errno;
 	rec_ret(ret, err);
+	/*
+	 * The ioctl only reads its argument: a change is the fuzzer's own
+	 * memory changing under it (seen once, in a million-operation run on
+	 * the debug kernel, as a close-on-exec flag that did not match).
+	 */
+	if (a->flags != flags)
+		fail("duplicate: its argument page at %p changed: flags %#x, then %#x", (void *)a,
+		     flags, a->flags);
 	if (!handle_same(idx, h.gen)) {
 		if (ret >= 0)
 			close(ret);
@@ -1838,7 +1847,7 @@ static void op_duplicate(void)
 		close(ret);
 		return;
 	}
-	cloexec_is(ret, a->flags & SECTIONS_HANDLE_CLOEXEC);
+	cloexec_is(ret, flags & SECTIONS_HANDLE_CLOEXEC);
 	e = h;
 	e.fd = ret;
 	e.access = want;

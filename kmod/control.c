@@ -323,12 +323,27 @@ static void control_readahead(struct readahead_control *rac)
 		fill_drop(&fill, ca, first, end);
 }
 
+/*
+ * Whether growing @inode to @size is refused before anything changes, by
+ * the checks truncate, fallocate and write make first: the caller's file
+ * size limit (tested without the SIGXFSZ the grow itself sends), the
+ * filesystem's largest file, an append-only, immutable or swap file.
+ */
+static bool control_grow_refused(struct inode *inode, loff_t size)
+{
+	unsigned long limit = rlimit(RLIMIT_FSIZE);
+
+	return IS_APPEND(inode) || IS_IMMUTABLE(inode) || IS_SWAPFILE(inode) ||
+	       (limit != RLIM_INFINITY && size > limit) || size > inode->i_sb->s_maxbytes;
+}
+
 /**
  * sections_control_zero_past_eof() - zero what views wrote past the file's end
  * @ca: the control area (grow_lock held: the module grows the file no
  *	further meanwhile; its plain writes past the sections and other
  *	programs' writes never write into a control page past the end)
  * @isize: the file's size, about to grow (or just cut, past every section)
+ * @size: the size it grows to (@isize after a cut)
  *
  * A view maps whole pages: the bytes of the page that holds the file's end,
  * past it, can be written through a view, but they are no file data (the
@@ -338,18 +353,23 @@ static void control_readahead(struct readahead_control *rac)
  * its cache manager zeroes from the valid data length), and no later
  * write-back of the page puts the old bytes in it. Not when the file ends
  * below the largest section made on it (@claimed: someone else cut it
- * below a section, whose bytes they may be, their loss reported). A view writing there meanwhile may still win; a grow by
- * another program (ftruncate()) is not seen (README: non-cached I/O).
+ * below a section, whose bytes they may be, their loss reported), nor
+ * when the grow is refused before it starts (control_grow_refused()): a
+ * grow that fails later (ENOSPC, a lease, a seal) leaves the bytes zeroed,
+ * which were no file data. A view writing there meanwhile may still win; a
+ * grow by another program (ftruncate()) is not seen (README: non-cached I/O).
  *
  * Return: 0, or -EINTR (killed waiting for the page's lock or write-back).
  */
-int sections_control_zero_past_eof(struct sections_control *ca, loff_t isize)
+int sections_control_zero_past_eof(struct sections_control *ca, loff_t isize, loff_t size)
 {
 	struct folio *folio;
 	int ret = 0;
 
 	lockdep_assert_held(&ca->grow_lock);
 	if (!offset_in_page(isize) || isize < atomic64_read(&ca->claimed))
+		return 0;
+	if (size > isize && control_grow_refused(file_inode(ca->file), size))
 		return 0;
 	folio = sections_get_folio(ca->inode->i_mapping, isize >> PAGE_SHIFT);
 	if (!folio)

@@ -209,7 +209,12 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 			break;
 		}
 		sections_dirty_throttle(ca, folio);
-		folio_lock(folio);
+		/* A fault's read-around may hold it across its file's reads. */
+		if (folio_lock_killable(folio)) {
+			folio_put(folio);
+			err = -EINTR;
+			break;
+		}
 		/*
 		 * Cut by SetEndOfFile meanwhile (it lowers control_end(), then
 		 * truncates, locking each page): the rest is the file's.
@@ -251,14 +256,30 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 	return done ?: err;
 }
 
-/* Before a plain write grows @file: sections_control_zero_past_eof(). */
-static int fileio_zero_past_eof(struct sections_control *ca, struct file *file)
+/*
+ * A plain write past the sections that grows @file: under grow_lock, as the
+ * module's own grows and SetEndOfFile are, so that none of them reads the
+ * size, then acts on it (a check against the sections' end, a cut) with
+ * this write between; what views wrote past the end is zeroed first
+ * (sections_control_zero_past_eof()). The writer never takes grow_lock,
+ * and the source may be a view of this file, whose faults take no lock of
+ * ours.
+ */
+static ssize_t fileio_plain_grow(struct sections_control *ca, struct file *file,
+				 char __user *buf, size_t len, loff_t pos)
 {
-	int ret;
+	struct inode *inode = file_inode(file);
+	ssize_t ret = 0;
+	loff_t isize;
 
 	if (mutex_lock_killable(&ca->grow_lock))
 		return -EINTR;
-	ret = sections_control_zero_past_eof(ca, i_size_read(file_inode(file)));
+	isize = i_size_read(inode);
+	/* Its first byte past the end (or past @pos) is what a size limit refuses. */
+	if (pos + len > isize)
+		ret = sections_control_zero_past_eof(ca, isize, max(pos, isize) + 1);
+	if (!ret)
+		ret = plain_io(file, true, buf, len, pos);
 	mutex_unlock(&ca->grow_lock);
 	return ret;
 }
@@ -347,17 +368,13 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 	 */
 	if (n >= 0 && pos < end &&
 	    (pos == max_t(loff_t, cached_end, args.offset) || pos >= control_end(ca))) {
-		/* It grows the file: what views wrote past its end goes first. */
-		if (write && end > i_size_read(file_inode(file))) {
-			n = fileio_zero_past_eof(ca, file);
-			if (n)
-				goto out_ret;
-		}
-		n = plain_io(file, write, buf + done, end - pos, pos);
+		if (write && end > i_size_read(file_inode(file)))
+			n = fileio_plain_grow(ca, file, buf + done, end - pos, pos);
+		else
+			n = plain_io(file, write, buf + done, end - pos, pos);
 		if (n > 0)
 			done += n;
 	}
-out_ret:
 	ret = done ?: n;
 out:
 	fileio_put(file, ca);

@@ -273,7 +273,8 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	if (size > i_size_read(file_inode(file))) {
 		ret = wait_unfrozen(file_inode(file)->i_sb);
 		if (!ret)
-			ret = sections_control_zero_past_eof(ca, i_size_read(file_inode(file)));
+			ret = sections_control_zero_past_eof(ca, i_size_read(file_inode(file)),
+							    size);
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
 	}
@@ -307,7 +308,7 @@ int section_file_extend(struct sections_control *ca, struct file *file, loff_t s
 	if (size > isize) {
 		ret = wait_unfrozen(file_inode(file)->i_sb);
 		if (!ret)
-			ret = sections_control_zero_past_eof(ca, isize);
+			ret = sections_control_zero_past_eof(ca, isize, size);
 		if (!ret)
 			ret = vfs_fallocate(file, 0, isize, size - isize);
 		if (ret == -EOPNOTSUPP)
@@ -399,12 +400,23 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 	 * page), lest a later grow bring it back; so when a failed truncate
 	 * cut the file too.
 	 */
-	ret = size > before ? sections_control_zero_past_eof(ca, before) : 0;
-	if (!ret)
-		ret = vfs_truncate(&file->f_path, size);
+	if (size > before) {
+		/*
+		 * A grow cuts nothing the writer could write back: not under
+		 * io_lock across vfs_truncate(), which may wait for a lease
+		 * to break (grow_lock and size_lock still keep every create
+		 * of this file, and its plain growing writes, out).
+		 */
+		ret = sections_control_zero_past_eof(ca, before, size);
+		mutex_unlock(&ca->io_lock);
+		if (!ret)
+			ret = vfs_truncate(&file->f_path, size);
+		goto out_size;
+	}
+	ret = vfs_truncate(&file->f_path, size);
 	now = min(i_size_read(file_inode(file)), before);
 	if (now < before)
-		ret = sections_control_zero_past_eof(ca, now) ?: ret;
+		ret = sections_control_zero_past_eof(ca, now, now) ?: ret;
 out_io:
 	mutex_unlock(&ca->io_lock);
 out_size:

@@ -30,7 +30,9 @@
  *                           holds its user); nothing is taken under it
  * and, taken without sections_names_lock:
  *   control->grow_lock      creates growing the file, one at a time; held
- *                           across vfs_truncate(), taken killably
+ *                           across vfs_truncate(), and across a plain write
+ *                           past the sections that grows the file (its
+ *                           source may fault on a view), taken killably
  *   control->size_lock      an rw_semaphore: SetEndOfFile holds it for
  *                           writing across its check and vfs_truncate(), a
  *                           create that finds the file long enough holds it
@@ -309,7 +311,7 @@ void sections_control_unclaim(struct sections_control *ca, struct section *sec);
 loff_t sections_control_claims_end(struct sections_control *ca);
 void sections_control_lower_claim(struct sections_control *ca, loff_t size);
 void sections_control_init_ra(struct sections_control *ca, struct file *file);
-int sections_control_zero_past_eof(struct sections_control *ca, loff_t isize);
+int sections_control_zero_past_eof(struct sections_control *ca, loff_t isize, loff_t size);
 void sections_control_put(struct sections_control *ca);
 struct sections_control *sections_control_find(struct inode *key);
 int sections_control_make_writable(struct sections_control *ca, struct file *file);

@@ -964,6 +964,135 @@ TEST_F(fileio, a_grown_file_reads_zeros_where_a_view_wrote_past_its_end)
 }
 
 /*
+ * A grow that the caller's file-size limit refuses before it starts zeroes
+ * nothing: the view keeps what it wrote past the end, and the file its
+ * size, however the grow was asked for.
+ */
+TEST_F(fileio, a_grow_refused_by_the_size_limit_leaves_the_view_past_the_end_alone)
+{
+	const char *how[] = { "SetEndOfFile", "a cached write past the end", "a larger create" };
+	long ps = self->ps, eof = ps + 100;
+	struct rlimit old, lim;
+	char *view, tail[100];
+	int fd, h, big, way, ret, err;
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
+	for (way = 0; way < 3; way++) {
+		fd = make_file(self->path, 1, 'f', 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
+		h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+		ASSERT_LE(0, h);
+		view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, view);
+		view[eof + 10] = 'G';
+
+		lim.rlim_cur = eof;
+		lim.rlim_max = old.rlim_max;
+		signal(SIGXFSZ, SIG_IGN);
+		ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
+		switch (way) {
+		case 0:
+			ret = file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 3 * ps);
+			break;
+		case 1:
+			ret = file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, "w", 1, 3 * ps - 1);
+			break;
+		default:
+			ret = big = sec_create_file(self->dev, fd, 3 * ps, SECTIONS_PAGE_READWRITE);
+			if (big >= 0)
+				close(big);
+			break;
+		}
+		err = errno;
+		ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
+		signal(SIGXFSZ, SIG_DFL);
+		EXPECT_EQ(-1, ret) TH_LOG("%s", how[way]);
+		EXPECT_EQ(EFBIG, err) TH_LOG("%s", how[way]);
+		EXPECT_EQ(eof, lseek(fd, 0, SEEK_END)) TH_LOG("%s", how[way]);
+		EXPECT_EQ('G', view[eof + 10]) TH_LOG("%s: the view has %#x past the end",
+						       how[way], view[eof + 10]);
+		ASSERT_EQ(0, munmap(view, 2 * ps));
+		close(h);
+		close(fd);
+	}
+}
+
+struct grow_race {
+	int dev, fd;
+	long ps;
+	int ready, go;
+	long written;
+};
+
+static void *grow_race_writer(void *arg)
+{
+	struct grow_race *r = arg;
+
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
+		;
+	r->written = file_io(r->dev, SECTIONS_IOC_FILE_WRITE, r->fd, "X", 1, 32 * r->ps);
+	return NULL;
+}
+
+/*
+ * SetEndOfFile and a cached write past the sections that grows the file
+ * happen one after the other, in either order, never interleaved: with the
+ * file cut below a live section by someone else, SetEndOfFile to a size
+ * between the cut and the section's end succeeds before the write (which
+ * then grows the file past it) and is refused after it (the file is then
+ * longer than the size, which is below the section). Interleaved, it read
+ * the size before the write and cut the file after it: the written byte
+ * was lost, an outcome of neither order.
+ */
+TEST_F(fileio, set_size_and_a_growing_write_past_the_sections_are_serialised)
+{
+	long ps = self->ps, rounds, before = 0, after = 0;
+	long long end = now_ns() + RACE_NS;
+	struct grow_race r = { .dev = self->dev, .ps = ps };
+	struct stat st;
+	int fd, h, ret, err;
+	pthread_t t;
+	char c;
+
+	fd = make_file(self->path, 16, 's', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, 16 * ps, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	r.fd = fd;
+	for (rounds = 0; now_ns() < end && rounds < 4000; rounds++) {
+		/* Someone else's cut, below the section: not refused. */
+		ASSERT_EQ(0, ftruncate(fd, 2 * ps));
+		r.ready = r.go = 0;
+		ASSERT_EQ(0, pthread_create(&t, NULL, grow_race_writer, &r));
+		while (!__atomic_load_n(&r.ready, __ATOMIC_ACQUIRE))
+			;
+		__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
+		ret = file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 4 * ps);
+		err = errno;
+		pthread_join(t, NULL);
+		ASSERT_EQ(1, r.written);
+		if (ret) {
+			ASSERT_EQ(EBUSY, err);
+			after++;
+		} else {
+			before++;
+		}
+		ASSERT_EQ(0, fstat(fd, &st));
+		ASSERT_EQ(32 * ps + 1, st.st_size)
+			TH_LOG("round %ld: SetEndOfFile %s, the file has %lld bytes", rounds,
+			       ret ? "refused" : "done", (long long)st.st_size);
+		ASSERT_EQ(1, pread(fd, &c, 1, 32 * ps));
+		ASSERT_EQ('X', c);
+	}
+	TH_LOG("%ld rounds: SetEndOfFile first %ld times, the write first %ld times", rounds,
+	       before, after);
+	close(h);
+	close(fd);
+}
+
+/*
  * SetEndOfFile's cut inside a page, past every section, then a grow: the
  * file reads zeros from the cut on, as truncate makes it (the file's own
  * page cache zeroes the page's tail). Before, the control area's page kept

@@ -325,15 +325,16 @@ static void control_readahead(struct readahead_control *rac)
 
 /*
  * Whether growing @inode to @size is refused before anything changes, by
- * the checks truncate, fallocate and write make first: the caller's file
- * size limit (tested without the SIGXFSZ the grow itself sends), the
- * filesystem's largest file, an append-only, immutable or swap file.
+ * the checks that truncate, fallocate and write all make first: the
+ * caller's file size limit (tested without the SIGXFSZ the grow itself
+ * sends), the filesystem's largest file, an immutable or swap file. Not an
+ * append-only one: a write (O_APPEND) and fallocate grow it.
  */
 static bool control_grow_refused(struct inode *inode, loff_t size)
 {
 	unsigned long limit = rlimit(RLIMIT_FSIZE);
 
-	return IS_APPEND(inode) || IS_IMMUTABLE(inode) || IS_SWAPFILE(inode) ||
+	return IS_IMMUTABLE(inode) || IS_SWAPFILE(inode) ||
 	       (limit != RLIM_INFINITY && size > limit) || size > inode->i_sb->s_maxbytes;
 }
 

@@ -257,30 +257,43 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 }
 
 /*
- * A plain write past the sections that grows @file: under grow_lock, as the
- * module's own grows and SetEndOfFile are, so that none of them reads the
- * size, then acts on it (a check against the sections' end, a cut) with
- * this write between; what views wrote past the end is zeroed first
- * (sections_control_zero_past_eof()). The writer never takes grow_lock,
- * and the source may be a view of this file, whose faults take no lock of
- * ours.
+ * A plain write past the sections: under grow_lock (the caller's, when it
+ * appends; else taken here), as the module's own grows and SetEndOfFile
+ * are, so that none of them reads the size, then acts on it (a check
+ * against the sections' end, a cut) with this write between; whether it
+ * grows the file is known only under the lock. What views wrote past the
+ * end is zeroed first (sections_control_zero_past_eof()), unless the write
+ * is refused before it starts: its first byte unreadable, or past the size
+ * limits that generic_write_checks() applies. The writer never takes
+ * grow_lock, and the source may be a view of this file, whose faults take
+ * no lock of ours.
  */
-static ssize_t fileio_plain_grow(struct sections_control *ca, struct file *file,
-				 char __user *buf, size_t len, loff_t pos)
+static ssize_t fileio_plain_write(struct sections_control *ca, struct file *file,
+				  char __user *buf, size_t len, loff_t pos, bool locked)
 {
 	struct inode *inode = file_inode(file);
-	ssize_t ret = 0;
-	loff_t isize;
+	loff_t isize, first;
+	ssize_t ret;
 
-	if (mutex_lock_killable(&ca->grow_lock))
+	if (!locked && mutex_lock_killable(&ca->grow_lock))
 		return -EINTR;
+	ret = sections_wait_unfrozen(inode->i_sb);
+	if (ret)
+		goto out;
+	if (fault_in_readable(buf, 1)) {
+		ret = -EFAULT;
+		goto out;
+	}
 	isize = i_size_read(inode);
-	/* Its first byte past the end (or past @pos) is what a size limit refuses. */
-	if (pos + len > isize)
-		ret = sections_control_zero_past_eof(ca, isize, max(pos, isize) + 1);
+	/* Its first byte past the end (or at @pos) is what a size limit refuses. */
+	first = max(pos, isize);
+	if (pos + len > isize && ((file->f_flags & O_LARGEFILE) || first < MAX_NON_LFS))
+		ret = sections_control_zero_past_eof(ca, isize, first + 1);
 	if (!ret)
 		ret = plain_io(file, true, buf, len, pos);
-	mutex_unlock(&ca->grow_lock);
+out:
+	if (!locked)
+		mutex_unlock(&ca->grow_lock);
 	return ret;
 }
 
@@ -289,9 +302,10 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 	struct sections_control *ca = NULL;
 	struct sections_file_io args;
 	char __user *buf;
-	loff_t pos, end, isize, cached_end, covered, want, grow;
+	loff_t pos, start, end, isize, cached_end, covered, want, grow;
 	size_t len, done = 0;
 	struct file *file;
+	bool locked;
 	ssize_t n = 0;
 	long ret;
 
@@ -315,12 +329,32 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 		ret = plain_io(file, write, buf, len, pos);
 		goto out;
 	}
+	/*
+	 * O_APPEND (an append-only file has it too): the write goes to the
+	 * end, which holds still only under grow_lock. The whole write runs
+	 * under it, at the end read then, through the control area where it
+	 * covers the end; the plain part is written at the end by the file
+	 * itself (IOCB_APPEND), which is the same place under the lock.
+	 */
+	locked = write && (file->f_flags & O_APPEND);
+	if (locked) {
+		if (mutex_lock_killable(&ca->grow_lock)) {
+			ret = -EINTR;
+			goto out;
+		}
+		pos = i_size_read(file_inode(file));
+		if (len > LLONG_MAX - pos) {
+			ret = -EFBIG;
+			goto out_unlock;
+		}
+	}
 
 	/*
 	 * Read once: a create may enlarge the control area meanwhile; bytes
 	 * past this end are plain I/O, as they were when the call began.
 	 */
 	covered = control_end(ca);
+	start = pos;
 	end = pos + len;
 	if (write && pos < covered) {
 		ret = section_file_writable(file);
@@ -329,7 +363,7 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 		if (!ret)
 			ret = fileio_remove_privs(file);
 		if (ret)
-			goto out;
+			goto out_unlock;
 		/*
 		 * Every byte written through the control area must lie inside
 		 * the file: grow it first, but only as far as the source can
@@ -341,12 +375,17 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 			grow = want - fault_in_readable(buf, want - pos);
 			if (grow == pos) {
 				ret = -EFAULT;
+				goto out_unlock;
+			}
+			if (!locked && mutex_lock_killable(&ca->grow_lock)) {
+				ret = -EINTR;
 				goto out;
 			}
-			if (grow > i_size_read(file_inode(file)))
-				ret = section_file_extend(ca, file, grow);
+			ret = section_file_extend(ca, file, grow);
+			if (!locked)
+				mutex_unlock(&ca->grow_lock);
 			if (ret)
-				goto out;
+				goto out_unlock;
 			/* The rest of the source faults: a short write. */
 			if (grow < want)
 				end = grow;
@@ -367,15 +406,18 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 	 * stopped the first part): plain I/O, unless the first part came short.
 	 */
 	if (n >= 0 && pos < end &&
-	    (pos == max_t(loff_t, cached_end, args.offset) || pos >= control_end(ca))) {
-		if (write && end > i_size_read(file_inode(file)))
-			n = fileio_plain_grow(ca, file, buf + done, end - pos, pos);
+	    (pos == max(cached_end, start) || pos >= control_end(ca))) {
+		if (write)
+			n = fileio_plain_write(ca, file, buf + done, end - pos, pos, locked);
 		else
-			n = plain_io(file, write, buf + done, end - pos, pos);
+			n = plain_io(file, false, buf + done, end - pos, pos);
 		if (n > 0)
 			done += n;
 	}
 	ret = done ?: n;
+out_unlock:
+	if (locked)
+		mutex_unlock(&ca->grow_lock);
 out:
 	fileio_put(file, ca);
 	return ret;

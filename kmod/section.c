@@ -218,7 +218,7 @@ int section_check_file(struct sections_create_args *args, struct file *file)
  * starts between this check and vfs_truncate() is still waited for
  * unkillably, as by any write(); so is a writer holding the file's i_rwsem.
  */
-static int wait_unfrozen(struct super_block *sb)
+int sections_wait_unfrozen(struct super_block *sb)
 {
 	while (!sb_start_write_trylock(sb)) {
 		if (fatal_signal_pending(current))
@@ -271,7 +271,7 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 	if (mutex_lock_killable(&ca->grow_lock))
 		return -EINTR;
 	if (size > i_size_read(file_inode(file))) {
-		ret = wait_unfrozen(file_inode(file)->i_sb);
+		ret = sections_wait_unfrozen(file_inode(file)->i_sb);
 		if (!ret)
 			ret = sections_control_zero_past_eof(ca, i_size_read(file_inode(file)),
 							    size);
@@ -290,31 +290,30 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
  * @file: the caller's file, open for writing
  * @size: the size the write needs
  *
- * As section_grow_file() does for a create, one grower at a time; with
- * fallocate() (the caller's open file is the permission, as for write()),
- * else, where the filesystem has none, with truncate (which checks the
- * caller's write permission on the file).
+ * As section_grow_file() does for a create, one grower at a time (the
+ * caller holds grow_lock: fileio.c holds it across the write that follows
+ * when it appends); with fallocate() (the caller's open file is the
+ * permission, as for write()), else, where the filesystem has none, with
+ * truncate (which checks the caller's write permission on the file).
  *
  * Return: 0, -EINTR, or an error of fallocate or truncate.
  */
 int section_file_extend(struct sections_control *ca, struct file *file, loff_t size)
 {
 	loff_t isize;
-	int ret = 0;
+	int ret;
 
-	if (mutex_lock_killable(&ca->grow_lock))
-		return -EINTR;
+	lockdep_assert_held(&ca->grow_lock);
 	isize = i_size_read(file_inode(file));
-	if (size > isize) {
-		ret = wait_unfrozen(file_inode(file)->i_sb);
-		if (!ret)
-			ret = sections_control_zero_past_eof(ca, isize, size);
-		if (!ret)
-			ret = vfs_fallocate(file, 0, isize, size - isize);
-		if (ret == -EOPNOTSUPP)
-			ret = vfs_truncate(&file->f_path, size);
-	}
-	mutex_unlock(&ca->grow_lock);
+	if (size <= isize)
+		return 0;
+	ret = sections_wait_unfrozen(file_inode(file)->i_sb);
+	if (!ret)
+		ret = sections_control_zero_past_eof(ca, isize, size);
+	if (!ret)
+		ret = vfs_fallocate(file, 0, isize, size - isize);
+	if (ret == -EOPNOTSUPP)
+		ret = vfs_truncate(&file->f_path, size);
 	return ret;
 }
 
@@ -355,7 +354,7 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 	}
 	claimed = atomic64_read(&ca->claimed);
 	end = sections_control_claims_end(ca);
-	ret = wait_unfrozen(file_inode(file)->i_sb);
+	ret = sections_wait_unfrozen(file_inode(file)->i_sb);
 	if (ret)
 		goto out_size;
 	/*
@@ -401,17 +400,23 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 	 * cut the file too.
 	 */
 	if (size > before) {
-		/*
-		 * A grow cuts nothing the writer could write back: not under
-		 * io_lock across vfs_truncate(), which may wait for a lease
-		 * to break (grow_lock and size_lock still keep every create
-		 * of this file, and its plain growing writes, out).
-		 */
 		ret = sections_control_zero_past_eof(ca, before, size);
-		mutex_unlock(&ca->io_lock);
+		/*
+		 * A grow past every page of the control area cuts none of
+		 * them, even if another program grew the file meanwhile: not
+		 * under io_lock across vfs_truncate(), which may wait for a
+		 * lease to break (grow_lock and size_lock still keep out every
+		 * create of this file, and its cached writes past the sections).
+		 */
+		if (size >= round_up(claimed, PAGE_SIZE)) {
+			mutex_unlock(&ca->io_lock);
+			if (!ret)
+				ret = vfs_truncate(&file->f_path, size);
+			goto out_size;
+		}
 		if (!ret)
 			ret = vfs_truncate(&file->f_path, size);
-		goto out_size;
+		goto out_io;
 	}
 	ret = vfs_truncate(&file->f_path, size);
 	now = min(i_size_read(file_inode(file)), before);

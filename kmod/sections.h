@@ -30,9 +30,12 @@
  *                           holds its user); nothing is taken under it
  * and, taken without sections_names_lock:
  *   control->grow_lock      creates growing the file, one at a time; held
- *                           across vfs_truncate(), and across a plain write
- *                           past the sections that grows the file (its
- *                           source may fault on a view), taken killably
+ *                           across vfs_truncate(), across a cached write's
+ *                           plain part past the sections (its source may
+ *                           fault on a view, or stall on userfaultfd or
+ *                           FUSE: SetEndOfFile waits), and across a whole
+ *                           cached write through an O_APPEND file (fileio.c),
+ *                           taken killably
  *   control->size_lock      an rw_semaphore: SetEndOfFile holds it for
  *                           writing across its check and vfs_truncate(), a
  *                           create that finds the file long enough holds it
@@ -418,6 +421,7 @@ bool section_permits(const struct section *sec, u32 access);
 int section_check_file(struct sections_create_args *args, struct file *file);
 int section_file_writable(struct file *file);
 int section_file_extend(struct sections_control *ca, struct file *file, loff_t size);
+int sections_wait_unfrozen(struct super_block *sb);
 int section_file_set_size(struct sections_control *ca, struct file *file, loff_t size);
 int section_write_error(struct section *sec, bool advance);
 

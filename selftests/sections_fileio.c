@@ -1018,6 +1018,97 @@ TEST_F(fileio, a_grow_refused_by_the_size_limit_leaves_the_view_past_the_end_alo
 	}
 }
 
+/*
+ * A cached write that the caller's file size limit cuts short still grows
+ * the file (to the limit): what views wrote past the old end is zeroed.
+ */
+TEST_F(fileio, a_write_the_size_limit_cuts_short_still_zeroes_past_the_old_end)
+{
+	long ps = self->ps, eof = ps + 100;
+	struct rlimit old, lim;
+	char *view, tail[100], buf[100], c;
+	int fd, h;
+	long ret;
+
+	fd = make_file(self->path, 1, 'f', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	view[eof + 10] = 'G';
+	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
+	lim.rlim_cur = 2 * ps + 50;
+	lim.rlim_max = old.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &lim));
+	/* Past the section's pages: a plain write of the file, 50 of its 100 bytes. */
+	ret = file_io(self->dev, SECTIONS_IOC_FILE_WRITE, fd, memset(buf, 'w', 100), 100, 2 * ps);
+	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &old));
+	signal(SIGXFSZ, SIG_DFL);
+	EXPECT_EQ(50, ret);
+	EXPECT_EQ(2 * ps + 50, lseek(fd, 0, SEEK_END));
+	EXPECT_EQ(0, view[eof + 10]);
+	c = 'x';
+	EXPECT_EQ(1, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, &c, 1, eof + 10));
+	EXPECT_EQ(0, c);
+	ASSERT_EQ(0, sec_flush(self->dev, view, 2 * ps, SECTIONS_FLUSH_DURABLE));
+	c = 'x';
+	EXPECT_EQ(1, pread(fd, &c, 1, eof + 10));
+	EXPECT_EQ(0, c);
+	ASSERT_EQ(0, munmap(view, 2 * ps));
+	close(h);
+	close(fd);
+}
+
+/*
+ * A cached write through an O_APPEND file goes to the end, as write(2)
+ * does (and WriteFile on a handle with FILE_APPEND_DATA alone): through
+ * the section's page that holds the end when a section covers it, so that
+ * the views see the bytes and no write-back of that page overwrites them.
+ * Before, it was written to the file under the section's page, and a
+ * flush of a view then put the page's old bytes over it.
+ */
+TEST_F(fileio, a_cached_write_through_o_append_goes_to_the_end_through_the_section)
+{
+	long ps = self->ps, eof = ps + 100;
+	char *view, tail[100], got[8] = { 0 };
+	int fd, afd, h;
+
+	fd = make_file(self->path, 1, 'f', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	/* The page that holds the end, dirty. */
+	view[ps] = 'v';
+	afd = open(self->path, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, afd);
+	/* The offset is the end's, whatever the call says. */
+	EXPECT_EQ(6, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, afd, "APPEND", 6, 5 * ps));
+	EXPECT_EQ(eof + 6, lseek(fd, 0, SEEK_END));
+	EXPECT_EQ(0, memcmp(view + eof, "APPEND", 6));
+	EXPECT_EQ(6, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, got, 6, eof));
+	EXPECT_STREQ("APPEND", got);
+	ASSERT_EQ(0, sec_flush(self->dev, view, 2 * ps, SECTIONS_FLUSH_DURABLE));
+	EXPECT_TRUE(file_has(self->path, eof, "APPEND"));
+	EXPECT_TRUE(file_has(self->path, ps, "v"));
+	/* An end past the section's pages: a plain write, at the end too. */
+	ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 2 * ps + 10));
+	EXPECT_EQ(2, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, afd, "ZZ", 2, 0));
+	EXPECT_EQ(2 * ps + 12, lseek(fd, 0, SEEK_END));
+	EXPECT_TRUE(file_has(self->path, 2 * ps + 10, "ZZ"));
+	ASSERT_EQ(0, sec_flush(self->dev, view, 2 * ps, SECTIONS_FLUSH_DURABLE));
+	EXPECT_TRUE(file_has(self->path, eof, "APPEND"));
+	close(afd);
+	ASSERT_EQ(0, munmap(view, 2 * ps));
+	close(h);
+	close(fd);
+}
+
 struct grow_race {
 	int dev, fd;
 	long ps;
@@ -1048,7 +1139,7 @@ static void *grow_race_writer(void *arg)
  */
 TEST_F(fileio, set_size_and_a_growing_write_past_the_sections_are_serialised)
 {
-	long ps = self->ps, rounds, before = 0, after = 0;
+	long ps = self->ps, rounds, before = 0, after = 0, spin;
 	long long end = now_ns() + RACE_NS;
 	struct grow_race r = { .dev = self->dev, .ps = ps };
 	struct stat st;
@@ -1069,6 +1160,9 @@ TEST_F(fileio, set_size_and_a_growing_write_past_the_sections_are_serialised)
 		while (!__atomic_load_n(&r.ready, __ATOMIC_ACQUIRE))
 			;
 		__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
+		/* A head start for the write, from none to some: both orders happen. */
+		for (spin = rounds % 64 * 500; spin; spin--)
+			__asm__ __volatile__("" ::: "memory");
 		ret = file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 4 * ps);
 		err = errno;
 		pthread_join(t, NULL);

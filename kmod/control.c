@@ -375,17 +375,24 @@ int sections_control_zero_past_eof(struct sections_control *ca, loff_t isize, lo
 	folio = sections_get_folio(ca->inode->i_mapping, isize >> PAGE_SHIFT);
 	if (!folio)
 		return 0;
-	if (folio_lock_killable(folio)) {
-		ret = -EINTR;
-		goto out;
-	}
 	/*
 	 * Not while the writer writes it: direct I/O writes whole blocks, and
 	 * a device that checksums its data wants the page stable meanwhile.
+	 * Nor waiting for that with the page locked: the writer may be
+	 * waiting for the file's i_rwsem, held by a write() whose source
+	 * faults on this page through a view, which waits for the lock. The
+	 * writer starts on a page only with its lock held.
 	 */
-	if (folio_wait_writeback_killable(folio))
-		ret = -EINTR;
-	else if (folio->mapping == ca->inode->i_mapping && folio_test_uptodate(folio))
+	for (;;) {
+		if (folio_wait_writeback_killable(folio) || folio_lock_killable(folio)) {
+			ret = -EINTR;
+			goto out;
+		}
+		if (!folio_test_writeback(folio))
+			break;
+		folio_unlock(folio);
+	}
+	if (folio->mapping == ca->inode->i_mapping && folio_test_uptodate(folio))
 		folio_zero_segment(folio, offset_in_folio(folio, isize), folio_size(folio));
 	folio_unlock(folio);
 out:

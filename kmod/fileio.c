@@ -257,44 +257,64 @@ static ssize_t control_write(struct sections_control *ca, const char __user *buf
 }
 
 /*
- * A plain write past the sections: under grow_lock (the caller's, when it
- * appends; else taken here), as the module's own grows and SetEndOfFile
- * are, so that none of them reads the size, then acts on it (a check
- * against the sections' end, a cut) with this write between; whether it
- * grows the file is known only under the lock. What views wrote past the
- * end is zeroed first (sections_control_zero_past_eof()), unless the write
- * is refused before it starts: its first byte unreadable, or past the size
- * limits that generic_write_checks() applies. The writer never takes
- * grow_lock, and the source may be a view of this file, whose faults take
- * no lock of ours.
+ * A cached write that may change the file's size or the control area's
+ * reach runs whole under grow_lock and size_lock (for writing), as the
+ * module's own grows and SetEndOfFile do: one that grows the file, has a
+ * part past the sections, or appends. Then no SetEndOfFile reads the size
+ * and cuts with a part of the write between (a cut that drops the pages of
+ * its cached part, then a plain part that grows the file again: neither
+ * order), and no create claims the pages its plain part writes under
+ * (their next write-back would put their old bytes over it). A write
+ * wholly inside the file and the sections takes neither: a cut that meets
+ * it stops it short. The writer never takes either lock, and the source
+ * may be a view of this file, whose faults take no lock of ours.
+ */
+static int fileio_lock(struct sections_control *ca)
+{
+	if (mutex_lock_killable(&ca->grow_lock))
+		return -EINTR;
+	if (down_write_killable(&ca->size_lock)) {
+		mutex_unlock(&ca->grow_lock);
+		return -EINTR;
+	}
+	return 0;
+}
+
+static void fileio_unlock(struct sections_control *ca)
+{
+	up_write(&ca->size_lock);
+	mutex_unlock(&ca->grow_lock);
+}
+
+/*
+ * The plain part of a write, past the sections (fileio_lock() held). What
+ * views wrote past the end is zeroed first (sections_control_zero_past_eof()),
+ * unless the write is refused before it starts: its first byte unreadable,
+ * or past the size limits that generic_write_checks() applies.
  */
 static ssize_t fileio_plain_write(struct sections_control *ca, struct file *file,
-				  char __user *buf, size_t len, loff_t pos, bool locked)
+				  char __user *buf, size_t len, loff_t pos)
 {
 	struct inode *inode = file_inode(file);
 	loff_t isize, first;
-	ssize_t ret;
+	int ret;
 
-	if (!locked && mutex_lock_killable(&ca->grow_lock))
-		return -EINTR;
+	lockdep_assert_held(&ca->grow_lock);
+	lockdep_assert_held_write(&ca->size_lock);
 	ret = sections_wait_unfrozen(inode->i_sb);
 	if (ret)
-		goto out;
-	if (fault_in_readable(buf, 1)) {
-		ret = -EFAULT;
-		goto out;
-	}
+		return ret;
+	if (fault_in_readable(buf, 1))
+		return -EFAULT;
 	isize = i_size_read(inode);
 	/* Its first byte past the end (or at @pos) is what a size limit refuses. */
 	first = max(pos, isize);
-	if (pos + len > isize && ((file->f_flags & O_LARGEFILE) || first < MAX_NON_LFS))
+	if (pos + len > isize && ((file->f_flags & O_LARGEFILE) || first < MAX_NON_LFS)) {
 		ret = sections_control_zero_past_eof(ca, isize, first + 1);
-	if (!ret)
-		ret = plain_io(file, true, buf, len, pos);
-out:
-	if (!locked)
-		mutex_unlock(&ca->grow_lock);
-	return ret;
+		if (ret)
+			return ret;
+	}
+	return plain_io(file, true, buf, len, pos);
 }
 
 static long fileio_rw(struct sections_file_io __user *uargs, bool write)
@@ -304,8 +324,9 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 	char __user *buf;
 	loff_t pos, start, end, isize, cached_end, covered, want, grow;
 	size_t len, done = 0;
+	bool append, locked = false;
+	struct inode *inode;
 	struct file *file;
-	bool locked;
 	ssize_t n = 0;
 	long ret;
 
@@ -329,41 +350,45 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 		ret = plain_io(file, write, buf, len, pos);
 		goto out;
 	}
+	inode = file_inode(file);
 	/*
 	 * O_APPEND (an append-only file has it too): the write goes to the
-	 * end, which holds still only under grow_lock. The whole write runs
-	 * under it, at the end read then, through the control area where it
-	 * covers the end; the plain part is written at the end by the file
-	 * itself (IOCB_APPEND), which is the same place under the lock.
+	 * end, which holds still only under the locks: at the end read then,
+	 * through the control area where it covers the end; the plain part is
+	 * written at the end by the file itself (IOCB_APPEND), the same place
+	 * under the locks. (An O_APPEND set by fcntl() while the call runs is
+	 * the caller's race with itself, as with pwrite(2).)
 	 */
-	locked = write && (file->f_flags & O_APPEND);
-	if (locked) {
-		if (mutex_lock_killable(&ca->grow_lock)) {
-			ret = -EINTR;
+	append = write && (file->f_flags & O_APPEND);
+	if (append || (write && pos + len > min(control_end(ca), i_size_read(inode)))) {
+		ret = fileio_lock(ca);
+		if (ret)
 			goto out;
-		}
-		pos = i_size_read(file_inode(file));
+		locked = true;
+	}
+	if (append) {
+		pos = i_size_read(inode);
 		if (len > LLONG_MAX - pos) {
 			ret = -EFBIG;
-			goto out_unlock;
+			goto out;
 		}
 	}
-
+	end = pos + len;
+again:
 	/*
-	 * Read once: a create may enlarge the control area meanwhile; bytes
-	 * past this end are plain I/O, as they were when the call began.
+	 * Read once a pass: a create may enlarge the control area meanwhile
+	 * (not while the locks are held); bytes past this end are plain I/O.
 	 */
 	covered = control_end(ca);
 	start = pos;
-	end = pos + len;
 	if (write && pos < covered) {
-		ret = section_file_writable(file);
-		if (!ret)
-			ret = sections_control_make_writable(ca, file);
-		if (!ret)
-			ret = fileio_remove_privs(file);
-		if (ret)
-			goto out_unlock;
+		n = section_file_writable(file);
+		if (!n)
+			n = sections_control_make_writable(ca, file);
+		if (!n)
+			n = fileio_remove_privs(file);
+		if (n)
+			goto out_done;
 		/*
 		 * Every byte written through the control area must lie inside
 		 * the file: grow it first, but only as far as the source can
@@ -371,54 +396,60 @@ static long fileio_rw(struct sections_file_io __user *uargs, bool write)
 		 * early does not leave the file gigabytes longer.
 		 */
 		want = min(end, covered);
-		if (want > i_size_read(file_inode(file))) {
-			grow = want - fault_in_readable(buf, want - pos);
-			if (grow == pos) {
-				ret = -EFAULT;
-				goto out_unlock;
-			}
-			if (!locked && mutex_lock_killable(&ca->grow_lock)) {
-				ret = -EINTR;
-				goto out;
-			}
-			ret = section_file_extend(ca, file, grow);
+		if (want > i_size_read(inode)) {
+			/* Cut since the check (not by SetEndOfFile, which it would have met). */
 			if (!locked)
-				mutex_unlock(&ca->grow_lock);
-			if (ret)
-				goto out_unlock;
+				goto lock_again;
+			grow = want - fault_in_readable(buf + done, want - pos);
+			if (grow == pos) {
+				n = -EFAULT;
+				goto out_done;
+			}
+			n = section_file_extend(ca, file, grow);
+			if (n)
+				goto out_done;
 			/* The rest of the source faults: a short write. */
 			if (grow < want)
 				end = grow;
 		}
 	}
-	isize = i_size_read(file_inode(file));
+	isize = i_size_read(inode);
 	cached_end = min(covered, write ? end : min(end, isize));
 	if (pos < cached_end) {
-		n = write ? control_write(ca, buf, cached_end - pos, pos) :
-			    control_read(ca, buf, cached_end - pos, pos);
+		n = write ? control_write(ca, buf + done, cached_end - pos, pos) :
+			    control_read(ca, buf + done, cached_end - pos, pos);
 		if (n > 0) {
-			done = n;
+			done += n;
 			pos += n;
 		}
 	}
 	/*
-	 * The rest, beyond every section (or past a cut of SetEndOfFile that
-	 * stopped the first part): plain I/O, unless the first part came short.
+	 * The rest, beyond every section: plain I/O, unless the first part
+	 * came short (a fault, or a cut of SetEndOfFile that met it: a short
+	 * count, as a write(2) that a truncate met).
 	 */
-	if (n >= 0 && pos < end &&
-	    (pos == max(cached_end, start) || pos >= control_end(ca))) {
-		if (write)
-			n = fileio_plain_write(ca, file, buf + done, end - pos, pos, locked);
-		else
-			n = plain_io(file, false, buf + done, end - pos, pos);
+	if (n >= 0 && pos < end && pos == max(cached_end, start)) {
+		if (write && !locked)
+			goto lock_again;
+		n = write ? fileio_plain_write(ca, file, buf + done, end - pos, pos) :
+			    plain_io(file, false, buf + done, end - pos, pos);
 		if (n > 0)
 			done += n;
 	}
+	goto out_done;
+
+lock_again:
+	/* The file or the sections changed since the check: the rest under the locks. */
+	n = fileio_lock(ca);
+	if (!n) {
+		locked = true;
+		goto again;
+	}
+out_done:
 	ret = done ?: n;
-out_unlock:
-	if (locked)
-		mutex_unlock(&ca->grow_lock);
 out:
+	if (locked)
+		fileio_unlock(ca);
 	fileio_put(file, ca);
 	return ret;
 }

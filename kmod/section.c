@@ -272,6 +272,9 @@ int section_grow_file(struct section *sec, struct file *file, u64 size)
 		return -EINTR;
 	if (size > i_size_read(file_inode(file))) {
 		ret = sections_wait_unfrozen(file_inode(file)->i_sb);
+		/* truncate refuses an append-only file (write and fallocate do not). */
+		if (!ret && IS_APPEND(file_inode(file)))
+			ret = -EPERM;
 		if (!ret)
 			ret = sections_control_zero_past_eof(ca, i_size_read(file_inode(file)),
 							    size);
@@ -355,6 +358,9 @@ int section_file_set_size(struct sections_control *ca, struct file *file, loff_t
 	claimed = atomic64_read(&ca->claimed);
 	end = sections_control_claims_end(ca);
 	ret = sections_wait_unfrozen(file_inode(file)->i_sb);
+	/* As vfs_truncate() would, before anything changes. */
+	if (!ret && IS_APPEND(file_inode(file)))
+		ret = -EPERM;
 	if (ret)
 		goto out_size;
 	/*

@@ -30,16 +30,17 @@
  *                           holds its user); nothing is taken under it
  * and, taken without sections_names_lock:
  *   control->grow_lock      creates growing the file, one at a time; held
- *                           across vfs_truncate(), across a cached write's
- *                           plain part past the sections (its source may
- *                           fault on a view, or stall on userfaultfd or
- *                           FUSE: SetEndOfFile waits), and across a whole
- *                           cached write through an O_APPEND file (fileio.c),
- *                           taken killably
- *   control->size_lock      an rw_semaphore: SetEndOfFile holds it for
- *                           writing across its check and vfs_truncate(), a
- *                           create that finds the file long enough holds it
- *                           for reading while it claims; taken killably.
+ *                           across vfs_truncate(), and across a whole
+ *                           cached write that grows the file, has a part
+ *                           past the sections or appends (fileio.c: its
+ *                           source may fault on a view, or stall on
+ *                           userfaultfd or FUSE, and SetEndOfFile and
+ *                           creates of the file wait), taken killably
+ *   control->size_lock      an rw_semaphore: SetEndOfFile, and such a
+ *                           cached write, hold it for writing across their
+ *                           check and vfs_truncate() or write; a create
+ *                           that finds the file long enough holds it for
+ *                           reading while it claims; taken killably.
  *                           Under grow_lock (and size_lock), a grow or cut
  *                           also locks the page that holds the file's end
  *                           and waits (killably) for its write-back

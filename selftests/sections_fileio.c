@@ -1186,6 +1186,93 @@ TEST_F(fileio, set_size_and_a_growing_write_past_the_sections_are_serialised)
 	close(fd);
 }
 
+struct straddle_race {
+	int dev, fd;
+	long ps;
+	int ready, go;
+	char *buf;
+	long written;
+};
+
+static void *straddle_writer(void *arg)
+{
+	struct straddle_race *r = arg;
+
+	__atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&r->go, __ATOMIC_ACQUIRE))
+		;
+	r->written = file_io(r->dev, SECTIONS_IOC_FILE_WRITE, r->fd, r->buf, 8 * r->ps,
+			     12 * r->ps);
+	return NULL;
+}
+
+/*
+ * A cached write across the end of the sections (its first half through
+ * the control area, the rest plain) and SetEndOfFile's cut below it (a
+ * larger section has gone, so the cut is allowed) happen one after the
+ * other: the file ends at the cut (the write first), or holds the whole
+ * write (the cut first). Interleaved, the cut dropped the pages the first
+ * half had just written and the plain half then grew the file again: the
+ * write said it wrote everything, and its first half read as zeros.
+ */
+TEST_F(fileio, a_cut_and_a_write_across_the_sections_end_are_serialised)
+{
+	long ps = self->ps, rounds, cut_last = 0, write_last = 0, spin, i;
+	long long end = now_ns() + RACE_NS;
+	struct straddle_race r = { .dev = self->dev, .ps = ps };
+	char *got;
+	struct stat st;
+	int fd, h, big;
+	pthread_t t;
+
+	r.buf = malloc(8 * ps);
+	got = malloc(8 * ps);
+	ASSERT_TRUE(r.buf && got);
+	memset(r.buf, 'W', 8 * ps);
+	fd = make_file(self->path, 16, 's', 0);
+	ASSERT_LE(0, fd);
+	h = sec_create_file(self->dev, fd, ps, SECTIONS_PAGE_READONLY);
+	ASSERT_LE(0, h);
+	r.fd = fd;
+	for (rounds = 0; now_ns() < end && rounds < 2000; rounds++) {
+		ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 16 * ps));
+		/* A section of the whole file, gone: the control area still reaches 16 pages. */
+		big = sec_create_file(self->dev, fd, 16 * ps, SECTIONS_PAGE_READWRITE);
+		ASSERT_LE(0, big);
+		close(big);
+		r.ready = r.go = 0;
+		ASSERT_EQ(0, pthread_create(&t, NULL, straddle_writer, &r));
+		while (!__atomic_load_n(&r.ready, __ATOMIC_ACQUIRE))
+			;
+		__atomic_store_n(&r.go, 1, __ATOMIC_RELEASE);
+		for (spin = rounds % 64 * 500; spin; spin--)
+			__asm__ __volatile__("" ::: "memory");
+		ASSERT_EQ(0, file_op(self->dev, SECTIONS_IOC_FILE_SET_SIZE, fd, 2 * ps));
+		pthread_join(t, NULL);
+		ASSERT_LT(0, r.written);
+		ASSERT_EQ(0, fstat(fd, &st));
+		if (st.st_size == 2 * ps) {
+			cut_last++;
+			continue;
+		}
+		write_last++;
+		ASSERT_EQ(20 * ps, st.st_size) TH_LOG("round %ld", rounds);
+		ASSERT_EQ(8 * ps, r.written) TH_LOG("round %ld", rounds);
+		ASSERT_EQ(8 * ps, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, got, 8 * ps,
+					  12 * ps));
+		for (i = 0; i < 8 * ps && got[i] == 'W'; i++)
+			;
+		ASSERT_EQ(8 * ps, i) TH_LOG("round %ld: byte %ld of the write reads %#x", rounds,
+					    i, got[i]);
+	}
+	TH_LOG("%ld rounds: the cut last %ld times, the write last %ld times", rounds, cut_last,
+	       write_last);
+	free(r.buf);
+	free(got);
+	close(h);
+	close(fd);
+}
+
 /*
  * SetEndOfFile's cut inside a page, past every section, then a grow: the
  * file reads zeros from the cut on, as truncate makes it (the file's own

@@ -3343,10 +3343,15 @@ static int cut_below_a_section_that_went(int fd, u64 *size)
 		v = one_in(2) ? mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, big_h, 0) :
 				MAP_FAILED;
 		if (v != MAP_FAILED) {
-			/* Dirty pages on both sides of where the cut will be. */
+			/*
+			 * Dirty pages on both sides of where the cut will be.
+			 * Through touch(): another thread may cut the file, and
+			 * the user's failing files may refuse more dirty pages
+			 * (SIGBUS either way).
+			 */
 			for (off = 0; off < big; off += ps)
-				if (one_in(2))
-					v[off + rnd(ps)] = (char)rnd(256);
+				if (one_in(2) && touch(v + off + rnd(ps), 1, true, (int)rnd(256)))
+					break;
 			munmap(v, big);
 		}
 		close(big_h);
@@ -3571,7 +3576,12 @@ static void op_failing(void)
 	}
 	for (i = 0; i < npages; i++) {
 		want[i] = (char)(1 + rnd(255));
-		v[i * ps] = want[i];
+		/* SIGBUS: the user's failing files hold their bound of dirty pages. */
+		if (touch(v + i * ps, 1, true, (unsigned char)want[i])) {
+			rec_add(" page %u !BUS", i);
+			munmap(v, a.size);
+			goto out;
+		}
 	}
 	flags |= flag;
 	if (ioctl(fd, FS_IOC_SETFLAGS, &flags)) {

@@ -397,7 +397,7 @@ again:
 		 */
 		want = min(end, covered);
 		if (want > i_size_read(inode)) {
-			/* Cut since the check (not by SetEndOfFile, which it would have met). */
+			/* Cut since the check: nothing written yet, the rest under the locks. */
 			if (!locked)
 				goto lock_again;
 			grow = want - fault_in_readable(buf + done, want - pos);
@@ -424,13 +424,27 @@ again:
 		}
 	}
 	/*
+	 * A cut of SetEndOfFile met an unlocked write before its first byte:
+	 * the cut first, then the whole write, under the locks.
+	 */
+	if (write && !locked && !done && (n == 0 || n == -ESTALE))
+		goto lock_again;
+	/*
 	 * The rest, beyond every section: plain I/O, unless the first part
 	 * came short (a fault, or a cut of SetEndOfFile that met it: a short
 	 * count, as a write(2) that a truncate met).
 	 */
 	if (n >= 0 && pos < end && pos == max(cached_end, start)) {
-		if (write && !locked)
+		/*
+		 * Unlocked, the write met a cut after writing some (a cut that
+		 * may drop what it wrote; going on under the locks would grow
+		 * the file past that loss): a short count.
+		 */
+		if (write && !locked) {
+			if (done)
+				goto out_done;
 			goto lock_again;
+		}
 		n = write ? fileio_plain_write(ca, file, buf + done, end - pos, pos) :
 			    plain_io(file, false, buf + done, end - pos, pos);
 		if (n > 0)

@@ -1109,6 +1109,50 @@ TEST_F(fileio, a_cached_write_through_o_append_goes_to_the_end_through_the_secti
 	close(fd);
 }
 
+/*
+ * An O_APPEND cached write that starts in the section's page that holds the
+ * end and goes past the section's pages: the first part through the
+ * section (the views see it), the rest appended to the file right after.
+ */
+TEST_F(fileio, an_o_append_write_across_the_sections_end_is_whole)
+{
+	long ps = self->ps, eof = ps + 100, i;
+	char *view, tail[100], *buf, *got;
+	int fd, afd, h;
+
+	buf = malloc(ps);
+	got = malloc(ps);
+	ASSERT_TRUE(buf && got);
+	memset(buf, 'Q', ps);
+	fd = make_file(self->path, 1, 'f', 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
+	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
+	ASSERT_LE(0, h);
+	view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, view);
+	view[ps] = 'v';
+	afd = open(self->path, O_WRONLY | O_APPEND);
+	ASSERT_LE(0, afd);
+	EXPECT_EQ(ps, file_io(self->dev, SECTIONS_IOC_FILE_WRITE, afd, buf, ps, 0));
+	EXPECT_EQ(eof + ps, lseek(fd, 0, SEEK_END));
+	for (i = eof; i < 2 * ps && view[i] == 'Q'; i++)
+		;
+	EXPECT_EQ(2 * ps, i);
+	EXPECT_EQ(ps, file_io(self->dev, SECTIONS_IOC_FILE_READ, fd, got, ps, eof));
+	EXPECT_EQ(0, memcmp(got, buf, ps));
+	ASSERT_EQ(0, sec_flush(self->dev, view, 2 * ps, SECTIONS_FLUSH_DURABLE));
+	ASSERT_EQ(ps, pread(fd, got, ps, eof));
+	EXPECT_EQ(0, memcmp(got, buf, ps));
+	EXPECT_TRUE(file_has(self->path, ps, "v"));
+	close(afd);
+	ASSERT_EQ(0, munmap(view, 2 * ps));
+	close(h);
+	close(fd);
+	free(buf);
+	free(got);
+}
+
 struct grow_race {
 	int dev, fd;
 	long ps;

@@ -892,6 +892,27 @@ TEST_F(fileio, a_first_touch_reads_the_pages_around_it)
 }
 
 /*
+ * A file of one page and 100 bytes of 'f' at @path, a read-write section
+ * of all of it (*@h) and a view of its two pages, the second of which
+ * holds the file's end. Returns the view (MAP_FAILED on failure), the
+ * file's fd in *@fd.
+ */
+static char *tail_file_view(int dev, const char *path, int *fd, int *h)
+{
+	long ps = page_size();
+	char tail[100];
+
+	*h = -1;
+	*fd = make_file(path, 1, 'f', 0);
+	if (*fd < 0 || pwrite(*fd, memset(tail, 'f', 100), 100, ps) != 100)
+		return MAP_FAILED;
+	*h = sec_create_file(dev, *fd, 0, SECTIONS_PAGE_READWRITE);
+	if (*h < 0)
+		return MAP_FAILED;
+	return sec_map(*h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+}
+
+/*
  * Bytes a view wrote past the file's end, in the page that holds the end,
  * are no file data: when the module grows the file (SetEndOfFile, a cached
  * write past the end, a larger section's create), the file reads as zeros
@@ -903,17 +924,11 @@ TEST_F(fileio, a_grown_file_reads_zeros_where_a_view_wrote_past_its_end)
 {
 	const char *how[] = { "SetEndOfFile", "a cached write past the end", "a larger create" };
 	long ps = self->ps, eof = ps + 100;
-	char *view, *big_view, c, tail[100];
+	char *view, *big_view, c;
 	int fd, h, big, way;
 
 	for (way = 0; way < 3; way++) {
-		fd = make_file(self->path, 1, 'f', 0);
-		ASSERT_LE(0, fd);
-		ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
-		/* A section of the whole file: one page and 100 bytes. */
-		h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-		ASSERT_LE(0, h);
-		view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		view = tail_file_view(self->dev, self->path, &fd, &h);
 		ASSERT_NE(MAP_FAILED, view);
 		EXPECT_EQ('f', view[eof - 1]);
 		EXPECT_EQ(0, view[eof]);
@@ -970,20 +985,17 @@ TEST_F(fileio, a_grown_file_reads_zeros_where_a_view_wrote_past_its_end)
  */
 TEST_F(fileio, a_grow_refused_by_the_size_limit_leaves_the_view_past_the_end_alone)
 {
-	const char *how[] = { "SetEndOfFile", "a cached write past the end", "a larger create" };
+	static const char * const how[] = {
+		"SetEndOfFile", "a cached write past the end", "a larger create"
+	};
 	long ps = self->ps, eof = ps + 100;
 	struct rlimit old, lim;
-	char *view, tail[100];
+	char *view;
 	int fd, h, big, way, ret, err;
 
 	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
 	for (way = 0; way < 3; way++) {
-		fd = make_file(self->path, 1, 'f', 0);
-		ASSERT_LE(0, fd);
-		ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
-		h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-		ASSERT_LE(0, h);
-		view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+		view = tail_file_view(self->dev, self->path, &fd, &h);
 		ASSERT_NE(MAP_FAILED, view);
 		view[eof + 10] = 'G';
 
@@ -1026,16 +1038,11 @@ TEST_F(fileio, a_write_the_size_limit_cuts_short_still_zeroes_past_the_old_end)
 {
 	long ps = self->ps, eof = ps + 100;
 	struct rlimit old, lim;
-	char *view, tail[100], buf[100], c;
+	char *view, buf[100], c;
 	int fd, h;
 	long ret;
 
-	fd = make_file(self->path, 1, 'f', 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = tail_file_view(self->dev, self->path, &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	view[eof + 10] = 'G';
 	ASSERT_EQ(0, getrlimit(RLIMIT_FSIZE, &old));
@@ -1073,15 +1080,10 @@ TEST_F(fileio, a_write_the_size_limit_cuts_short_still_zeroes_past_the_old_end)
 TEST_F(fileio, a_cached_write_through_o_append_goes_to_the_end_through_the_section)
 {
 	long ps = self->ps, eof = ps + 100;
-	char *view, tail[100], got[8] = { 0 };
+	char *view, got[8] = { 0 };
 	int fd, afd, h;
 
-	fd = make_file(self->path, 1, 'f', 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = tail_file_view(self->dev, self->path, &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	/* The page that holds the end, dirty. */
 	view[ps] = 'v';
@@ -1117,19 +1119,14 @@ TEST_F(fileio, a_cached_write_through_o_append_goes_to_the_end_through_the_secti
 TEST_F(fileio, an_o_append_write_across_the_sections_end_is_whole)
 {
 	long ps = self->ps, eof = ps + 100, i;
-	char *view, tail[100], *buf, *got;
+	char *view, *buf, *got;
 	int fd, afd, h;
 
 	buf = malloc(ps);
 	got = malloc(ps);
 	ASSERT_TRUE(buf && got);
 	memset(buf, 'Q', ps);
-	fd = make_file(self->path, 1, 'f', 0);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(100, pwrite(fd, memset(tail, 'f', 100), 100, ps));
-	h = sec_create_file(self->dev, fd, 0, SECTIONS_PAGE_READWRITE);
-	ASSERT_LE(0, h);
-	view = sec_map(h, 2 * ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	view = tail_file_view(self->dev, self->path, &fd, &h);
 	ASSERT_NE(MAP_FAILED, view);
 	view[ps] = 'v';
 	afd = open(self->path, O_WRONLY | O_APPEND);

@@ -29,7 +29,9 @@
  * watchdog). It prints the seed and the last operations of the thread, and
  * the exit status is 1. Otherwise the last line is
  *   fuzz: N operations, R ops/s, seed S
- * and the exit status 0.
+ * and the exit status 0. Every 5 minutes (10 s with -v) a line
+ *   fuzz: N operations in T s, R ops/s
+ * tells how far a long run has come.
  *
  * Reproducing: each thread draws its choices from a PRNG (splitmix64)
  * seeded with (seed, process, thread, incarnation). With -p 1 -j 1, -s SEED
@@ -4399,9 +4401,18 @@ static void supervise(int64_t start)
 				reaped(p, pid, status, true);
 			}
 		}
-		if (opt_verbose && now_ns() >= next) {
-			say("fuzz: %llu operations\n", (u64)atomic_load(&sh->ops));
-			next += 10 * 1000000000LL;
+		/*
+		 * Progress: every 10 s with -v, else every 5 minutes, so that a long
+		 * run shows its rate (and a run that slows down shows when).
+		 */
+		if (now_ns() >= next) {
+			int64_t secs = (now_ns() - start) / 1000000000LL;
+			u64 ops = atomic_load(&sh->ops);
+
+			if (secs)
+				say("fuzz: %llu operations in %lld s, %llu ops/s\n", ops,
+				    (long long)secs, ops / secs);
+			next += (opt_verbose ? 10 : 300) * 1000000000LL;
 		}
 	}
 	for (p = 1; p < opt_procs; p++) {

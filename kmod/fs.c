@@ -131,6 +131,18 @@ struct inode *sectionsfs_new_inode(loff_t size)
 
 	if (IS_ERR(inode))
 		return inode;
+	/*
+	 * Not S_PRIVATE, which alloc_anon_inode() sets: LSMs skip private
+	 * inodes in their inode and file hooks (SELinux checks no ioctl or
+	 * mmap on them), so handles and views would escape the policy, as
+	 * secretmem's files did until anon_inode_make_secure_inode(). That
+	 * function is kvm's alone from 6.12 on; here the LSM labels the inode
+	 * when a file's dentry is instantiated on it, from the filesystem type
+	 * (SELinux: "genfscon sectionsfs"), as it labels pipefs inodes. The
+	 * handle inode is shared, so a per-task rule (fs_use_task) would give
+	 * every handle the context of the task that made the first.
+	 */
+	inode->i_flags &= ~S_PRIVATE;
 	inode->i_mode = S_IFREG | 0600;
 	inode->i_op = &sectionsfs_iops;
 	inode->i_fop = &sectionsfs_reopen_fops;

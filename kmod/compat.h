@@ -49,6 +49,17 @@
 	(SECTIONS_KVER_MAJOR > (major) || \
 	 (SECTIONS_KVER_MAJOR == (major) && SECTIONS_KVER_MINOR >= (minor)))
 
+/*
+ * No leases on a file: until 7.0 a NULL ->setlease meant generic_setlease(),
+ * and simple_nosetlease() refused; since, NULL refuses (-EINVAL) and
+ * simple_nosetlease() is gone.
+ */
+#if SECTIONS_KERNEL_AT_LEAST(7, 0)
+#define SECTIONS_NO_SETLEASE NULL
+#else
+#define SECTIONS_NO_SETLEASE simple_nosetlease
+#endif
+
 /* vm_flags became read-only behind helpers in 6.3. */
 #if !SECTIONS_KERNEL_AT_LEAST(6, 3)
 static inline void vm_flags_set(struct vm_area_struct *vma, unsigned long flags)

@@ -143,6 +143,15 @@ struct inode *sectionsfs_new_inode(loff_t size)
 	 * every handle the context of the task that made the first.
 	 */
 	inode->i_flags &= ~S_PRIVATE;
+	/*
+	 * Root's, not the caller's (alloc_anon_inode() gives it the caller's
+	 * fsuid): the handle inode is shared by every handle on the system and
+	 * made by whoever mounts sectionsfs, which any user's create may do.
+	 * Its owner could take leases on it, watch it, and every fstat() of a
+	 * handle would show that user.
+	 */
+	inode->i_uid = GLOBAL_ROOT_UID;
+	inode->i_gid = GLOBAL_ROOT_GID;
 	inode->i_mode = S_IFREG | 0600;
 	inode->i_op = &sectionsfs_iops;
 	inode->i_fop = &sectionsfs_reopen_fops;

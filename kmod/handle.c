@@ -39,7 +39,8 @@ static int handle_mmap(struct file *file, struct vm_area_struct *vma)
  * fallocate method, so those fail in the VFS (EINVAL, EOPNOTSUPP); its
  * inode refuses ftruncate(), fchmod() and fchown() (EPERM, fs.c). Nor has
  * it locks: all handles share one inode, and a lock on one must not reach
- * another user's. (Leases need the inode's owner, root, or CAP_LEASE.)
+ * another user's; nor leases, which would be a lease on every user's
+ * handles at once (EINVAL, even with CAP_LEASE).
  */
 static loff_t handle_llseek(struct file *file, loff_t offset, int whence)
 {
@@ -60,6 +61,7 @@ const struct file_operations sections_handle_fops = {
 	.llseek = handle_llseek,
 	.lock = handle_lock,
 	.flock = handle_lock,
+	.setlease = SECTIONS_NO_SETLEASE,
 };
 
 /**

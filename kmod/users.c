@@ -69,21 +69,24 @@ static bool privileged(void)
 
 /*
  * Whom a create counts against: the caller's effective kuid, except inside a
- * user namespace that an unprivileged user made, where it is that user (the
- * owner of the outermost namespace below the initial one). Subordinate uids
- * (/etc/subuid gives a user 65536 of them) would otherwise multiply the
- * limits by as many. Namespaces root made are root's business: there the
+ * user namespace that an unprivileged user made, where it is that user: the
+ * owner of the outermost namespace, on the way from the initial one to the
+ * caller's, whose owner is not the root of the namespace it was made in.
+ * Subordinate uids (/etc/subuid gives a user 65536 of them) would otherwise
+ * multiply the limits by as many, and so would they inside a container
+ * (whose namespace its runtime made as root) for a user of the container
+ * who makes a namespace of their own, as rootless podman does. Namespaces
+ * that their parent's root made are that root's business: there the
  * caller's kuid counts, as outside.
  */
 static kuid_t charged_uid(void)
 {
-	const struct user_namespace *ns = current_user_ns();
+	const struct user_namespace *ns, *outermost = NULL;
 
-	while (ns->parent && ns->parent != &init_user_ns)
-		ns = ns->parent;
-	if (ns == &init_user_ns || uid_eq(ns->owner, GLOBAL_ROOT_UID))
-		return current_euid();
-	return ns->owner;
+	for (ns = current_user_ns(); ns != &init_user_ns; ns = ns->parent)
+		if (!uid_eq(ns->owner, make_kuid(ns->parent, 0)))
+			outermost = ns;
+	return outermost ? outermost->owner : current_euid();
 }
 
 /*

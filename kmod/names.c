@@ -33,6 +33,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/wait_bit.h>
+#include <linux/xarray.h>
 
 #include "compat.h"
 #include "sections.h"
@@ -45,7 +46,23 @@ MODULE_PARM_DESC(global_group,
 DEFINE_MUTEX(sections_names_lock);
 
 static struct rhashtable names;
-static LIST_HEAD(names_list);
+
+/*
+ * The entries of each IPC namespace, for /proc/sections: an xarray per
+ * namespace (in ns_names, at the namespace's inode number, unique while
+ * its entries' references keep it), each entry at an index of its own,
+ * given in creation order. A reader resumes at its position in O(log n) and
+ * walks no other namespace's entries: no read of the file, from any
+ * container, holds sections_names_lock for longer than its own namespace's
+ * names take. Under sections_names_lock.
+ */
+struct ns_names {
+	struct xarray entries;
+	u32 next;
+};
+
+static DEFINE_XARRAY(ns_names);
+#define NS_NAMES_LIMIT XA_LIMIT(0, INT_MAX)
 static const char global_prefix[] = "Global\\";
 static const char local_prefix[] = "Local\\";
 
@@ -104,7 +121,8 @@ int __init sections_names_init(void)
 void sections_names_exit(void)
 {
 	/* Every entry belongs to a handle; none can outlive the module. */
-	WARN_ON(!list_empty(&names_list));
+	WARN_ON(!xa_empty(&ns_names));
+	xa_destroy(&ns_names);
 	rhashtable_destroy(&names);
 }
 
@@ -239,6 +257,71 @@ int sections_name_may_create(const struct sections_name *entry)
 	return entry->global && !may_create_global(entry->ns) ? -EPERM : 0;
 }
 
+/* Give @entry an index among its namespace's entries. */
+static int ns_names_add(struct sections_name *entry)
+{
+	unsigned long inum = entry->ns->ns.inum;
+	struct ns_names *nsn = xa_load(&ns_names, inum);
+	int ret;
+
+	lockdep_assert_held(&sections_names_lock);
+	if (!nsn) {
+		nsn = kzalloc_obj(*nsn, GFP_KERNEL_ACCOUNT);
+		if (!nsn)
+			return -ENOMEM;
+		xa_init_flags(&nsn->entries, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
+		ret = xa_err(xa_store(&ns_names, inum, nsn, GFP_KERNEL_ACCOUNT));
+		if (ret) {
+			kfree(nsn);
+			return ret;
+		}
+	}
+	/* Cyclic: in creation order until the indexes wrap, past 2^31 creates. */
+	ret = xa_alloc_cyclic(&nsn->entries, &entry->index, entry, NS_NAMES_LIMIT, &nsn->next,
+			      GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		if (xa_empty(&nsn->entries)) {
+			xa_erase(&ns_names, inum);
+			kfree(nsn);
+		}
+		return ret;
+	}
+	return 0;
+}
+
+static void ns_names_remove(struct sections_name *entry)
+{
+	unsigned long inum = entry->ns->ns.inum;
+	struct ns_names *nsn = xa_load(&ns_names, inum);
+
+	lockdep_assert_held(&sections_names_lock);
+	xa_erase(&nsn->entries, entry->index);
+	if (xa_empty(&nsn->entries)) {
+		xa_erase(&ns_names, inum);
+		kfree(nsn);
+	}
+}
+
+/**
+ * sections_name_at() - the first entry of @ns at index @*index or after
+ * @ns: the IPC namespace
+ * @index: where to look from; set to the entry's index
+ *
+ * For /proc/sections. Caller holds sections_names_lock.
+ *
+ * Return: the entry (reserved or ready), or NULL past the last.
+ */
+struct sections_name *sections_name_at(struct ipc_namespace *ns, unsigned long *index)
+{
+	struct ns_names *nsn;
+
+	lockdep_assert_held(&sections_names_lock);
+	nsn = xa_load(&ns_names, ns->ns.inum);
+	if (!nsn || *index > INT_MAX)
+		return NULL;
+	return xa_find(&nsn->entries, index, INT_MAX, XA_PRESENT);
+}
+
 /**
  * sections_name_reserve() - hold a free name for an object being created
  * @entry: the name, embedded in the new object
@@ -263,16 +346,22 @@ int sections_name_reserve(struct sections_name *entry, struct sections_user *use
 		if (ret)
 			return ret;
 	}
+	ret = ns_names_add(entry);
+	if (ret)
+		goto out_uncharge;
 	ret = rhashtable_insert_fast(&names, &entry->node, names_params);
-	if (ret) {
-		if (user)
-			sections_user_uncharge_name(user);
-		return ret;
-	}
-	list_add_tail(&entry->list, &names_list);
+	if (ret)
+		goto out_remove;
 	entry->user = user;
 	entry->published = true;
 	return 0;
+
+out_remove:
+	ns_names_remove(entry);
+out_uncharge:
+	if (user)
+		sections_user_uncharge_name(user);
+	return ret;
 }
 
 static void names_changed(const struct sections_name *entry)
@@ -298,7 +387,7 @@ void sections_name_unpublish(struct sections_name *entry)
 	if (!entry->published)
 		return;
 	rhashtable_remove_fast(&names, &entry->node, names_params);
-	list_del(&entry->list);
+	ns_names_remove(entry);
 	entry->published = false;
 	if (entry->user) {
 		sections_user_uncharge_name(entry->user);
@@ -307,11 +396,4 @@ void sections_name_unpublish(struct sections_name *entry)
 	if (!entry->ready)
 		names_changed(entry);
 	entry->ready = false;
-}
-
-/* All entries in the table, in creation order. Caller holds sections_names_lock. */
-struct list_head *sections_names_list(void)
-{
-	lockdep_assert_held(&sections_names_lock);
-	return &names_list;
 }

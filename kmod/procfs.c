@@ -23,15 +23,35 @@
 #include "compat.h"
 #include "sections.h"
 
+/*
+ * Position 0 is the header; the entry at index i of the namespace's names
+ * is at position i + 1 (names.c keeps them in creation order), so a read
+ * resumes where the last stopped in O(log n), whatever came and went since.
+ */
 static void *names_start(struct seq_file *m, loff_t *pos)
 {
+	unsigned long index;
+	void *v;
+
 	mutex_lock(&sections_names_lock);
-	return seq_list_start_head(sections_names_list(), *pos);
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	index = *pos - 1;
+	v = sections_name_at(m->private, &index);
+	if (v)
+		*pos = index + 1;
+	return v;
 }
 
 static void *names_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return seq_list_next(v, sections_names_list(), pos);
+	unsigned long index = v == SEQ_START_TOKEN ? 0 :
+			      ((struct sections_name *)v)->index + 1UL;
+
+	v = sections_name_at(m->private, &index);
+	/* Past the last, too: a position past this one. */
+	*pos = index + 1;
+	return v;
 }
 
 static void names_stop(struct seq_file *m, void *v)
@@ -66,12 +86,12 @@ static int names_show(struct seq_file *m, void *v)
 	struct sections_name *entry;
 	struct section *sec;
 
-	if (v == sections_names_list()) {
+	if (v == SEQ_START_TOKEN) {
 		seq_puts(m, "name size backing uid gid mode handles views resident dirty scope\n");
 		return 0;
 	}
-	entry = list_entry(v, struct sections_name, list);
-	if (entry->type != SECTIONS_OBJ_SECTION || entry->ns != ns || !entry->ready)
+	entry = v;
+	if (entry->type != SECTIONS_OBJ_SECTION || WARN_ON_ONCE(entry->ns != ns) || !entry->ready)
 		return 0;
 	sec = section_of_name(entry);
 	show_name(m, entry);

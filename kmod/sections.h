@@ -125,7 +125,8 @@ struct sections_user;
 /**
  * struct sections_name - an entry in the name table
  * @node: rhashtable linkage
- * @list: all entries, for /proc/sections
+ * @index: among the entries of @ns, in creation order (names.c), for
+ *	/proc/sections
  * @ns: the IPC namespace the name lives in (a reference is held)
  * @name: the name without its Global\ or Local\ prefix, NUL-terminated
  * @len: length of @name
@@ -140,7 +141,7 @@ struct sections_user;
  */
 struct sections_name {
 	struct rhash_head node;
-	struct list_head list;
+	u32 index;
 	struct ipc_namespace *ns;
 	char *name;
 	u32 len;
@@ -163,7 +164,7 @@ int sections_name_may_create(const struct sections_name *entry);
 int sections_name_reserve(struct sections_name *entry, struct sections_user *user);
 void sections_name_ready(struct sections_name *entry);
 void sections_name_unpublish(struct sections_name *entry);
-struct list_head *sections_names_list(void);
+struct sections_name *sections_name_at(struct ipc_namespace *ns, unsigned long *index);
 
 /* users.c */
 struct sections_user *sections_user_charge_section(void);

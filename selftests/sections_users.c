@@ -1852,6 +1852,89 @@ TEST_F(limits, subordinate_uids_count_against_the_namespace_owner)
 	close(go[1]);
 }
 
+/*
+ * A user inside a container (a user namespace its runtime made as root)
+ * who makes a namespace of their own, as rootless podman does: whatever
+ * uid of that namespace creates, it counts against that user, as outside.
+ * The container is the child, root in a namespace mapping 0-65535 to
+ * 400000-465535; its user is its uid 1000 (400000 + 1000), whose namespace
+ * maps 0-7 to the container's 2000-2007.
+ */
+TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
+{
+	int go[2], st;
+	pid_t container;
+	char c = 0;
+
+	ASSERT_EQ(0, pipe(go));
+	container = fork();
+	ASSERT_LE(0, container);
+	if (container == 0) {
+		int hold[2], mapped[2];
+		char path[64];
+		pid_t user, g1, g2;
+
+		close(go[1]);
+		CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
+		CHILD_CHECK(read(go[0], &c, 1) == 1);
+		CHILD_CHECK(setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0);
+		CHILD_CHECK(pipe(mapped) == 0);
+		user = fork();
+		CHILD_CHECK(user >= 0);
+		if (user == 0) {
+			close(mapped[1]);
+			CHILD_CHECK(become(1000, 1000, 0, NULL) == 0);
+			CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
+			CHILD_CHECK(read(mapped[0], &c, 1) == 1);
+			/* Uid 1 holds three sections until uid 2 has met the limit. */
+			CHILD_CHECK(pipe(hold) == 0);
+			g1 = fork();
+			CHILD_CHECK(g1 >= 0);
+			if (g1 == 0) {
+				close(hold[1]);
+				child_inner_creates(self->dev, self->ps, 1, 3, 0, hold[0]);
+			}
+			close(hold[0]);
+			usleep(300000);
+			g2 = fork();
+			CHILD_CHECK(g2 >= 0);
+			if (g2 == 0)
+				child_inner_creates(self->dev, self->ps, 2,
+						    TEST_MAX_SECTIONS - 3 + 1, ENOSPC, -1);
+			CHILD_CHECK(waitpid(g2, &st, 0) == g2 && WIFEXITED(st) &&
+				    WEXITSTATUS(st) == 0);
+			close(hold[1]);
+			CHILD_CHECK(waitpid(g1, &st, 0) == g1 && WIFEXITED(st) &&
+				    WEXITSTATUS(st) == 0);
+			_exit(0);
+		}
+		close(mapped[0]);
+		usleep(300000);
+		/* Root of the container maps the user's namespace (it is in its parent). */
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)user);
+		CHILD_CHECK(write_str(path, "0 2000 8") == 0);
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)user);
+		CHILD_CHECK(write_str(path, "0 2000 8") == 0);
+		CHILD_CHECK(write(mapped[1], &c, 1) == 1);
+		CHILD_CHECK(waitpid(user, &st, 0) == user && WIFEXITED(st) &&
+			    WEXITSTATUS(st) == 0);
+		_exit(0);
+	}
+	close(go[0]);
+	usleep(300000);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)container);
+		EXPECT_EQ(0, write_str(path, "0 400000 65536"));
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)container);
+		EXPECT_EQ(0, write_str(path, "0 400000 65536"));
+	}
+	EXPECT_EQ(1, write(go[1], &c, 1));
+	EXPECT_EQ(0, wait_child(container));
+	close(go[1]);
+}
+
 /* CAP_SYS_RESOURCE lifts the limits; root without it is limited like anyone. */
 TEST_F(limits, root_not_limited)
 {
@@ -2179,6 +2262,77 @@ TEST_F(notfile, query_only_other_user)
 /* ============================================================ */
 /* H. Modes across two users                                     */
 /* ============================================================ */
+
+/*
+ * The inode every handle shares is root's, whoever made it, and takes no
+ * lease. sectionsfs is mounted by the create that finds it gone (a second
+ * after the last object of the module went): here, once nothing holds the
+ * module, an unprivileged user's. Were the inode that user's, every
+ * fstat() of a handle would show them and they could take leases on it.
+ */
+TEST(the_shared_handle_inode_is_roots_and_takes_no_lease)
+{
+	int go[2], done[2], dev, h, i;
+	long long refs = -1;
+	struct stat st;
+	char c = 0;
+	FILE *f;
+	pid_t pid;
+
+	/* Nothing holds the module (no fd of /dev/sections, no object, no mount). */
+	for (i = 0; i < 50; i++) {
+		f = fopen("/sys/module/sections/refcnt", "r");
+		ASSERT_NE(NULL, f);
+		ASSERT_EQ(1, fscanf(f, "%lld", &refs));
+		fclose(f);
+		if (!refs)
+			break;
+		usleep(100000);
+	}
+	if (refs)
+		SKIP(return, "the module is held (%lld): sectionsfs may stay mounted", refs);
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(go[0]);
+		close(done[1]);
+		CHILD_CHECK(become(USER1, USER1, 0, NULL) == 0);
+		dev = sections_open_dev();
+		CHILD_CHECK(dev >= 0);
+		h = create_unnamed(dev, page_size());
+		CHILD_CHECK(h >= 0);
+		CHILD_CHECK(fstat(h, &st) == 0);
+		CHILD_CHECK(st.st_uid == 0 && st.st_gid == 0);
+		CHILD_CHECK_ERR(EACCES, fcntl(h, F_SETLEASE, F_RDLCK));
+		CHILD_CHECK_ERR(EACCES, fcntl(h, F_SETLEASE, F_WRLCK));
+		/* Holds it (and the mount) while root looks. */
+		CHILD_CHECK(write(go[1], &c, 1) == 1);
+		CHILD_CHECK(read(done[0], &c, 1) >= 0);
+		_exit(0);
+	}
+	close(go[1]);
+	close(done[0]);
+	ASSERT_EQ(1, read(go[0], &c, 1));
+	dev = sections_open_dev();
+	ASSERT_LE(0, dev);
+	h = create_unnamed(dev, page_size());
+	ASSERT_LE(0, h);
+	ASSERT_EQ(0, fstat(h, &st));
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+	/* Root has CAP_LEASE: refused all the same. */
+	EXPECT_EQ(-1, fcntl(h, F_SETLEASE, F_RDLCK));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, fcntl(h, F_SETLEASE, F_WRLCK));
+	EXPECT_EQ(EINVAL, errno);
+	close(done[1]);
+	EXPECT_EQ(0, wait_child(pid));
+	close(h);
+	close(dev);
+	close(go[0]);
+}
 
 FIXTURE(modes) {
 	int dev;

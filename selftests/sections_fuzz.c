@@ -3364,6 +3364,9 @@ static int cut_below_a_section_that_went(int fd, u64 *size)
 	return h;
 }
 
+/* The most a cached write takes from a view (op_fileio()). */
+#define FILEIO_VIEW_MAX	(1UL << 20)
+
 static void op_fileio(void)
 {
 	static const unsigned long cmds[] = {
@@ -3428,9 +3431,18 @@ static void op_fileio(void)
 		}
 		io->len = len;
 		io->buf = (uintptr_t)scr(SCR_RW) + 512;
-		if (write && one_in(4) && pick_view(&v, &vidx, &steady)) {
-			/* WriteFile(hFile, view): the source may be a view of that file. */
+		if (write && one_in(4) && !atomic_load(&sh->lowmem) &&
+		    pick_view(&v, &vidx, &steady)) {
+			/*
+			 * WriteFile(hFile, view): the source may be a view of that
+			 * file. No more than FILEIO_VIEW_MAX of it: every page of a
+			 * pagefile view the copy reads is memory, and a huge
+			 * NORESERVE view would fill the guest until the OOM killer
+			 * ends the fuzzer.
+			 */
 			io->buf = (uintptr_t)v.addr + rnd(v.len);
+			if (len > FILEIO_VIEW_MAX)
+				io->len = len = FILEIO_VIEW_MAX;
 			maybe |= B(EFAULT);
 		} else if (one_in(12)) {
 			io->buf = bad_ptr();

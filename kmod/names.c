@@ -33,7 +33,6 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/wait_bit.h>
-#include <linux/xarray.h>
 
 #include "compat.h"
 #include "sections.h"
@@ -48,21 +47,24 @@ DEFINE_MUTEX(sections_names_lock);
 static struct rhashtable names;
 
 /*
- * The entries of each IPC namespace, for /proc/sections: an xarray per
- * namespace (in ns_names, at the namespace's inode number, unique while
- * its entries' references keep it), each entry at an index of its own,
- * given in creation order. A reader resumes at its position in O(log n) and
- * walks no other namespace's entries: no read of the file, from any
- * container, holds sections_names_lock for longer than its own namespace's
- * names take. Under sections_names_lock.
+ * The entries of each IPC namespace, for /proc/sections: a tree per
+ * namespace (in ns_names, by namespace), each entry at an index of its own,
+ * given in creation order (64 bits: never reused while the namespace has
+ * names). A reader resumes at its position in O(log n) and walks no other
+ * namespace's entries: no read of the file, from any container, holds
+ * sections_names_lock for longer than its own namespace's names take. Both
+ * trees are intrusive: nothing is allocated under the lock, which every
+ * namespace's creates take, but a namespace's first name's struct ns_names,
+ * and that without reclaim. Under sections_names_lock.
  */
 struct ns_names {
-	struct xarray entries;
-	u32 next;
+	struct rb_node node;
+	const struct ipc_namespace *ns;
+	struct rb_root entries;
+	u64 next;
 };
 
-static DEFINE_XARRAY(ns_names);
-#define NS_NAMES_LIMIT XA_LIMIT(0, INT_MAX)
+static struct rb_root ns_names = RB_ROOT;
 static const char global_prefix[] = "Global\\";
 static const char local_prefix[] = "Local\\";
 
@@ -121,8 +123,7 @@ int __init sections_names_init(void)
 void sections_names_exit(void)
 {
 	/* Every entry belongs to a handle; none can outlive the module. */
-	WARN_ON(!xa_empty(&ns_names));
-	xa_destroy(&ns_names);
+	WARN_ON(!RB_EMPTY_ROOT(&ns_names));
 	rhashtable_destroy(&names);
 }
 
@@ -257,69 +258,109 @@ int sections_name_may_create(const struct sections_name *entry)
 	return entry->global && !may_create_global(entry->ns) ? -EPERM : 0;
 }
 
-/* Give @entry an index among its namespace's entries. */
+static struct ns_names *ns_names_find(const struct ipc_namespace *ns)
+{
+	struct rb_node *node = ns_names.rb_node;
+	struct ns_names *nsn;
+
+	while (node) {
+		nsn = rb_entry(node, struct ns_names, node);
+		if ((unsigned long)ns < (unsigned long)nsn->ns)
+			node = node->rb_left;
+		else if ((unsigned long)ns > (unsigned long)nsn->ns)
+			node = node->rb_right;
+		else
+			return nsn;
+	}
+	return NULL;
+}
+
+/* Give @entry the next index among its namespace's entries. */
 static int ns_names_add(struct sections_name *entry)
 {
-	unsigned long inum = entry->ns->ns.inum;
-	struct ns_names *nsn = xa_load(&ns_names, inum);
-	int ret;
+	struct ns_names *nsn = ns_names_find(entry->ns), *other;
+	struct rb_node **link, *parent = NULL;
 
 	lockdep_assert_held(&sections_names_lock);
 	if (!nsn) {
-		nsn = kzalloc_obj(*nsn, GFP_KERNEL_ACCOUNT);
+		nsn = kzalloc_obj(*nsn, GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
 		if (!nsn)
 			return -ENOMEM;
-		xa_init_flags(&nsn->entries, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
-		ret = xa_err(xa_store(&ns_names, inum, nsn, GFP_KERNEL_ACCOUNT));
-		if (ret) {
-			kfree(nsn);
-			return ret;
+		nsn->ns = entry->ns;
+		nsn->entries = RB_ROOT;
+		link = &ns_names.rb_node;
+		while (*link) {
+			parent = *link;
+			other = rb_entry(parent, struct ns_names, node);
+			link = (unsigned long)nsn->ns < (unsigned long)other->ns ?
+			       &parent->rb_left : &parent->rb_right;
 		}
+		rb_link_node(&nsn->node, parent, link);
+		rb_insert_color(&nsn->node, &ns_names);
+		parent = NULL;
 	}
-	/* Cyclic: in creation order until the indexes wrap, past 2^31 creates. */
-	ret = xa_alloc_cyclic(&nsn->entries, &entry->index, entry, NS_NAMES_LIMIT, &nsn->next,
-			      GFP_KERNEL_ACCOUNT);
-	if (ret < 0) {
-		if (xa_empty(&nsn->entries)) {
-			xa_erase(&ns_names, inum);
-			kfree(nsn);
-		}
-		return ret;
+	/* The newest goes last. */
+	entry->index = nsn->next++;
+	link = &nsn->entries.rb_node;
+	while (*link) {
+		parent = *link;
+		link = &parent->rb_right;
 	}
+	rb_link_node(&entry->ns_node, parent, link);
+	rb_insert_color(&entry->ns_node, &nsn->entries);
 	return 0;
 }
 
 static void ns_names_remove(struct sections_name *entry)
 {
-	unsigned long inum = entry->ns->ns.inum;
-	struct ns_names *nsn = xa_load(&ns_names, inum);
+	struct ns_names *nsn = ns_names_find(entry->ns);
 
 	lockdep_assert_held(&sections_names_lock);
-	xa_erase(&nsn->entries, entry->index);
-	if (xa_empty(&nsn->entries)) {
-		xa_erase(&ns_names, inum);
+	rb_erase(&entry->ns_node, &nsn->entries);
+	if (RB_EMPTY_ROOT(&nsn->entries)) {
+		rb_erase(&nsn->node, &ns_names);
 		kfree(nsn);
 	}
 }
 
 /**
- * sections_name_at() - the first entry of @ns at index @*index or after
+ * sections_name_at() - the first entry of @ns at index @index or after
  * @ns: the IPC namespace
- * @index: where to look from; set to the entry's index
+ * @index: where to look from
  *
  * For /proc/sections. Caller holds sections_names_lock.
  *
  * Return: the entry (reserved or ready), or NULL past the last.
  */
-struct sections_name *sections_name_at(struct ipc_namespace *ns, unsigned long *index)
+struct sections_name *sections_name_at(const struct ipc_namespace *ns, u64 index)
 {
+	struct sections_name *entry, *found = NULL;
 	struct ns_names *nsn;
+	struct rb_node *node;
 
 	lockdep_assert_held(&sections_names_lock);
-	nsn = xa_load(&ns_names, ns->ns.inum);
-	if (!nsn || *index > INT_MAX)
-		return NULL;
-	return xa_find(&nsn->entries, index, INT_MAX, XA_PRESENT);
+	nsn = ns_names_find(ns);
+	node = nsn ? nsn->entries.rb_node : NULL;
+	while (node) {
+		entry = rb_entry(node, struct sections_name, ns_node);
+		if (entry->index >= index) {
+			found = entry;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return found;
+}
+
+/* The entry of @entry's namespace after it, or NULL. Caller holds sections_names_lock. */
+struct sections_name *sections_name_next(struct sections_name *entry)
+{
+	struct rb_node *node;
+
+	lockdep_assert_held(&sections_names_lock);
+	node = rb_next(&entry->ns_node);
+	return node ? rb_entry(node, struct sections_name, ns_node) : NULL;
 }
 
 /**

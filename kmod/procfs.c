@@ -30,28 +30,25 @@
  */
 static void *names_start(struct seq_file *m, loff_t *pos)
 {
-	unsigned long index;
-	void *v;
+	struct sections_name *entry;
 
 	mutex_lock(&sections_names_lock);
 	if (!*pos)
 		return SEQ_START_TOKEN;
-	index = *pos - 1;
-	v = sections_name_at(m->private, &index);
-	if (v)
-		*pos = index + 1;
-	return v;
+	entry = sections_name_at(m->private, *pos - 1);
+	if (entry)
+		*pos = entry->index + 1;
+	return entry;
 }
 
 static void *names_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	unsigned long index = v == SEQ_START_TOKEN ? 0 :
-			      ((struct sections_name *)v)->index + 1UL;
+	struct sections_name *entry = v == SEQ_START_TOKEN ? sections_name_at(m->private, 0) :
+				      sections_name_next(v);
 
-	v = sections_name_at(m->private, &index);
 	/* Past the last, too: a position past this one. */
-	*pos = index + 1;
-	return v;
+	*pos = entry ? entry->index + 1 : *pos + 1;
+	return entry;
 }
 
 static void names_stop(struct seq_file *m, void *v)

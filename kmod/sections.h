@@ -125,8 +125,8 @@ struct sections_user;
 /**
  * struct sections_name - an entry in the name table
  * @node: rhashtable linkage
- * @index: among the entries of @ns, in creation order (names.c), for
- *	/proc/sections
+ * @ns_node: in the tree of @ns's entries, for /proc/sections (names.c)
+ * @index: its key there: creation order
  * @ns: the IPC namespace the name lives in (a reference is held)
  * @name: the name without its Global\ or Local\ prefix, NUL-terminated
  * @len: length of @name
@@ -141,7 +141,8 @@ struct sections_user;
  */
 struct sections_name {
 	struct rhash_head node;
-	u32 index;
+	struct rb_node ns_node;
+	u64 index;
 	struct ipc_namespace *ns;
 	char *name;
 	u32 len;
@@ -164,7 +165,8 @@ int sections_name_may_create(const struct sections_name *entry);
 int sections_name_reserve(struct sections_name *entry, struct sections_user *user);
 void sections_name_ready(struct sections_name *entry);
 void sections_name_unpublish(struct sections_name *entry);
-struct sections_name *sections_name_at(struct ipc_namespace *ns, unsigned long *index);
+struct sections_name *sections_name_at(const struct ipc_namespace *ns, u64 index);
+struct sections_name *sections_name_next(struct sections_name *entry);
 
 /* users.c */
 struct sections_user *sections_user_charge_section(void);

@@ -60,13 +60,15 @@ static uint32_t utf8_char(const unsigned char *p, size_t len)
 
 /*
  * Code points a terminal acts on rather than shows: C1 controls (U+009B is
- * CSI) and the bidi embeddings, overrides and isolates, which reorder what
- * follows them on the line.
+ * CSI); the bidi embeddings, overrides and isolates, which reorder what
+ * follows them on the line, and the invisible marks that do as much for
+ * their neighbours (ALM U+061C, LRM U+200E, RLM U+200F); the line and
+ * paragraph separators (U+2028, U+2029), which some break lines on.
  */
 static bool is_hidden(uint32_t c)
 {
-	return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-	       (c >= 0x2066 && c <= 0x2069);
+	return (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 /*

@@ -165,8 +165,8 @@ static long first_unsafe(const char *s)
 				return i;
 			c = c << 6 | (p[i + k] & 0x3f);
 		}
-		if ((c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-		    (c >= 0x2066 && c <= 0x2069))
+		if ((c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
+		    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
 			return i;
 	}
 	return -1;
@@ -878,11 +878,13 @@ TEST_F(cli, json_escapes_names)
  * escape swallows the digit after it.
  */
 #define HOSTILE		"\x9b" "1" "\xc2\x9b" "2" "\xe2\x80\xae" "3" "\x1b" "4" "\x7f" \
-			"5" "\xff"
-#define HOSTILE_TEXT	"\\233" "1" "\\u009b" "2" "\\u202e" "3" "\\033" "4" "\\177" "5" "\\377"
+			"5" "\xff" "6" "\xe2\x80\x8f" "7" "\xd8\x9c" "8" "\xe2\x80\xa8"
+#define HOSTILE_TEXT	"\\233" "1" "\\u009b" "2" "\\u202e" "3" "\\033" "4" "\\177" "5" "\\377" \
+			"6" "\\u200f" "7" "\\u061c" "8" "\\u2028"
 #define HOSTILE_JSON	"\\ufffd" "1" "\\u009b" "2" "\\u202e" "3" "\\u001b" "4" "\\u007f" \
-			"5" "\\ufffd"
-#define HOSTILE_HEX	"9b" "31" "c29b" "32" "e280ae" "33" "1b" "34" "7f" "35" "ff"
+			"5" "\\ufffd" "6" "\\u200f" "7" "\\u061c" "8" "\\u2028"
+#define HOSTILE_HEX	"9b" "31" "c29b" "32" "e280ae" "33" "1b" "34" "7f" "35" "ff" \
+			"36" "e2808f" "37" "d89c" "38" "e280a8"
 
 /* Every command prints such a name escaped, in text and JSON, and JSON gives its bytes. */
 TEST_F(cli, hostile_name_is_escaped)

@@ -270,6 +270,16 @@ static int count_prows(const char *buf, const char *name, const char *scope, lon
 	return found;
 }
 
+/* The rows of a read of /proc/sections (the lines after the header). */
+static int proc_lines(const char *buf)
+{
+	int n = -1;
+
+	for (; *buf; buf++)
+		n += *buf == '\n';
+	return n;
+}
+
 /* count_prows() on a fresh read of /proc/sections. */
 static int proc_rows(const char *name, const char *scope, long uid, struct prow *row)
 {
@@ -1339,6 +1349,86 @@ TEST_F(scope, proc_namespace_at_open)
 	close(h);
 }
 
+/*
+ * A read resumes where the last stopped: the file read 1, 7 or 4096 bytes
+ * at a time is the file read at once, in a namespace of its own with 300
+ * names; a name that goes between two reads takes only its own line out,
+ * and one made meanwhile comes after those already read, once.
+ */
+TEST_F(scope, proc_reads_resume_where_they_stopped)
+{
+	static const size_t sizes[] = { 1, 7, 4096 };
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char name[96], *whole, *buf, *line;
+		size_t i, len, cap;
+		int h[300], fd, late = -1;
+		ssize_t n;
+
+		CHILD_CHECK(unshare(CLONE_NEWIPC) == 0);
+		for (i = 0; i < 300; i++) {
+			snprintf(name, sizeof(name), "%s-r%zu", self->base, i);
+			h[i] = create_named(self->dev, self->ps, name, 0, 0, NULL);
+			CHILD_CHECK(h[i] >= 0);
+		}
+		whole = read_proc();
+		CHILD_CHECK(whole != NULL);
+		CHILD_CHECK(proc_lines(whole) == 300);
+		cap = strlen(whole) + 8192;
+		buf = malloc(cap);
+		CHILD_CHECK(buf != NULL);
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			fd = open(SECTIONS_PROC, O_RDONLY | O_CLOEXEC);
+			CHILD_CHECK(fd >= 0);
+			for (len = 0; (n = read(fd, buf + len, sizes[i])) > 0; len += n)
+				CHILD_CHECK(len + n + sizes[i] < cap);
+			CHILD_CHECK(n == 0);
+			buf[len] = 0;
+			CHILD_CHECK(!strcmp(buf, whole));
+			close(fd);
+		}
+		/* Half way through: name 0 (read) and 299 (not yet) go, one is made. */
+		fd = open(SECTIONS_PROC, O_RDONLY | O_CLOEXEC);
+		CHILD_CHECK(fd >= 0);
+		for (len = 0; len < strlen(whole) / 2; len += n) {
+			n = read(fd, buf + len, strlen(whole) / 2 - len);
+			CHILD_CHECK(n > 0);
+		}
+		close(h[0]);
+		close(h[299]);
+		snprintf(name, sizeof(name), "%s-late", self->base);
+		late = create_named(self->dev, self->ps, name, 0, 0, NULL);
+		CHILD_CHECK(late >= 0);
+		while ((n = read(fd, buf + len, 4096)) > 0) {
+			len += n;
+			CHILD_CHECK(len + 4096 < cap);
+		}
+		CHILD_CHECK(n == 0);
+		buf[len] = 0;
+		close(fd);
+		snprintf(name, sizeof(name), "%s-r299", self->base);
+		CHILD_CHECK(count_prows(buf, name, NULL, -1, NULL) == 0);
+		snprintf(name, sizeof(name), "%s-r0", self->base);
+		CHILD_CHECK(count_prows(buf, name, NULL, -1, NULL) == 1);
+		snprintf(name, sizeof(name), "%s-late", self->base);
+		CHILD_CHECK(count_prows(buf, name, NULL, -1, NULL) == 1);
+		CHILD_CHECK(proc_lines(buf) == 300);
+		/* The late one last. */
+		line = strrchr(buf, '\n');
+		CHILD_CHECK(line && line > buf);
+		*line = 0;
+		line = strrchr(buf, '\n');
+		CHILD_CHECK(line && !strncmp(line + 1, name, strlen(name)));
+		free(buf);
+		free(whole);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_child(pid));
+}
+
 /* Any user reads it and sees every user's named sections. */
 TEST_F(scope, proc_any_user_sees_all)
 {
@@ -1862,40 +1952,54 @@ TEST_F(limits, subordinate_uids_count_against_the_namespace_owner)
  */
 TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 {
-	int go[2], st;
+	int go[2], ready[2];
 	pid_t container;
-	char c = 0;
+	char path[64], c = 0;
 
+	/* Each step waits for the one before it: ready and go, here and below. */
 	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(ready));
 	container = fork();
 	ASSERT_LE(0, container);
 	if (container == 0) {
-		int hold[2], mapped[2];
-		char path[64];
+		int hold[2], made[2], uready[2], mapped[2], i, h, st;
 		pid_t user, g1, g2;
 
 		close(go[1]);
+		close(ready[0]);
 		CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
+		CHILD_CHECK(write(ready[1], &c, 1) == 1);
 		CHILD_CHECK(read(go[0], &c, 1) == 1);
 		CHILD_CHECK(setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0);
-		CHILD_CHECK(pipe(mapped) == 0);
+		CHILD_CHECK(pipe(mapped) == 0 && pipe(uready) == 0);
 		user = fork();
 		CHILD_CHECK(user >= 0);
 		if (user == 0) {
 			close(mapped[1]);
+			close(uready[0]);
 			CHILD_CHECK(become(1000, 1000, 0, NULL) == 0);
 			CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
+			CHILD_CHECK(write(uready[1], &c, 1) == 1);
 			CHILD_CHECK(read(mapped[0], &c, 1) == 1);
 			/* Uid 1 holds three sections until uid 2 has met the limit. */
-			CHILD_CHECK(pipe(hold) == 0);
+			CHILD_CHECK(pipe(hold) == 0 && pipe(made) == 0);
 			g1 = fork();
 			CHILD_CHECK(g1 >= 0);
 			if (g1 == 0) {
 				close(hold[1]);
-				child_inner_creates(self->dev, self->ps, 1, 3, 0, hold[0]);
+				close(made[0]);
+				CHILD_CHECK(setresgid(1, 1, 1) == 0 && setresuid(1, 1, 1) == 0);
+				for (i = 0; i < 3; i++) {
+					h = create_unnamed(self->dev, self->ps);
+					CHILD_CHECK(h >= 0);
+				}
+				CHILD_CHECK(write(made[1], &c, 1) == 1);
+				CHILD_CHECK(read(hold[0], &c, 1) >= 0);
+				_exit(0);
 			}
 			close(hold[0]);
-			usleep(300000);
+			close(made[1]);
+			CHILD_CHECK(read(made[0], &c, 1) == 1);
 			g2 = fork();
 			CHILD_CHECK(g2 >= 0);
 			if (g2 == 0)
@@ -1909,7 +2013,8 @@ TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 			_exit(0);
 		}
 		close(mapped[0]);
-		usleep(300000);
+		close(uready[1]);
+		CHILD_CHECK(read(uready[0], &c, 1) == 1);
 		/* Root of the container maps the user's namespace (it is in its parent). */
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)user);
 		CHILD_CHECK(write_str(path, "0 2000 8") == 0);
@@ -1921,18 +2026,16 @@ TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 		_exit(0);
 	}
 	close(go[0]);
-	usleep(300000);
-	{
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)container);
-		EXPECT_EQ(0, write_str(path, "0 400000 65536"));
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)container);
-		EXPECT_EQ(0, write_str(path, "0 400000 65536"));
-	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)container);
+	EXPECT_EQ(0, write_str(path, "0 400000 65536"));
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)container);
+	EXPECT_EQ(0, write_str(path, "0 400000 65536"));
 	EXPECT_EQ(1, write(go[1], &c, 1));
 	EXPECT_EQ(0, wait_child(container));
 	close(go[1]);
+	close(ready[0]);
 }
 
 /* CAP_SYS_RESOURCE lifts the limits; root without it is limited like anyone. */

@@ -100,6 +100,28 @@ static int write_str(const char *path, const char *s)
  * unshare(CLONE_NEWUSER | extra) and map uid and gid 0 inside to the caller's
  * euid and egid: root inside, the same kuid and kgid as before.
  */
+/* A user namespace of its own, then say so on @tell and wait on @wait (a child's steps). */
+static int new_userns_then_wait(int tell, int wait)
+{
+	char c = 0;
+
+	if (unshare(CLONE_NEWUSER) || write(tell, &c, 1) != 1 || read(wait, &c, 1) != 1)
+		return -1;
+	return 0;
+}
+
+/* @pid's uid and gid maps, both @map ("inside outside count"). */
+static int write_id_maps(pid_t pid, const char *map)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	if (write_str(path, map))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	return write_str(path, map);
+}
+
 static int enter_userns(int extra)
 {
 	uid_t uid = geteuid();
@@ -1380,7 +1402,7 @@ TEST_F(scope, proc_reads_resume_where_they_stopped)
 		cap = strlen(whole) + 8192;
 		buf = malloc(cap);
 		CHILD_CHECK(buf != NULL);
-		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			fd = open(SECTIONS_PROC, O_RDONLY | O_CLOEXEC);
 			CHILD_CHECK(fd >= 0);
 			for (len = 0; (n = read(fd, buf + len, sizes[i])) > 0; len += n)
@@ -1954,7 +1976,7 @@ TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 {
 	int go[2], ready[2];
 	pid_t container;
-	char path[64], c = 0;
+	char c = 0;
 
 	/* Each step waits for the one before it: ready and go, here and below. */
 	ASSERT_EQ(0, pipe(go));
@@ -1967,9 +1989,7 @@ TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 
 		close(go[1]);
 		close(ready[0]);
-		CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
-		CHILD_CHECK(write(ready[1], &c, 1) == 1);
-		CHILD_CHECK(read(go[0], &c, 1) == 1);
+		CHILD_CHECK(new_userns_then_wait(ready[1], go[0]) == 0);
 		CHILD_CHECK(setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) == 0);
 		CHILD_CHECK(pipe(mapped) == 0 && pipe(uready) == 0);
 		user = fork();
@@ -1978,9 +1998,7 @@ TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 			close(mapped[1]);
 			close(uready[0]);
 			CHILD_CHECK(become(1000, 1000, 0, NULL) == 0);
-			CHILD_CHECK(unshare(CLONE_NEWUSER) == 0);
-			CHILD_CHECK(write(uready[1], &c, 1) == 1);
-			CHILD_CHECK(read(mapped[0], &c, 1) == 1);
+			CHILD_CHECK(new_userns_then_wait(uready[1], mapped[0]) == 0);
 			/* Uid 1 holds three sections until uid 2 has met the limit. */
 			CHILD_CHECK(pipe(hold) == 0 && pipe(made) == 0);
 			g1 = fork();
@@ -2016,10 +2034,7 @@ TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 		close(uready[1]);
 		CHILD_CHECK(read(uready[0], &c, 1) == 1);
 		/* Root of the container maps the user's namespace (it is in its parent). */
-		snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)user);
-		CHILD_CHECK(write_str(path, "0 2000 8") == 0);
-		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)user);
-		CHILD_CHECK(write_str(path, "0 2000 8") == 0);
+		CHILD_CHECK(write_id_maps(user, "0 2000 8") == 0);
 		CHILD_CHECK(write(mapped[1], &c, 1) == 1);
 		CHILD_CHECK(waitpid(user, &st, 0) == user && WIFEXITED(st) &&
 			    WEXITSTATUS(st) == 0);
@@ -2028,10 +2043,7 @@ TEST_F(limits, a_users_namespace_inside_a_container_counts_against_that_user)
 	close(go[0]);
 	close(ready[1]);
 	ASSERT_EQ(1, read(ready[0], &c, 1));
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)container);
-	EXPECT_EQ(0, write_str(path, "0 400000 65536"));
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)container);
-	EXPECT_EQ(0, write_str(path, "0 400000 65536"));
+	EXPECT_EQ(0, write_id_maps(container, "0 400000 65536"));
 	EXPECT_EQ(1, write(go[1], &c, 1));
 	EXPECT_EQ(0, wait_child(container));
 	close(go[1]);

@@ -49,9 +49,9 @@ static struct rhashtable names;
 /*
  * The entries of each IPC namespace, for /proc/sections: a tree per
  * namespace (in ns_names, by namespace), each entry at an index of its own,
- * given in creation order (64 bits: never reused while the namespace has
- * names). A reader resumes at its position in O(log n) and walks no other
- * namespace's entries: no read of the file, from any container, holds
+ * given in creation order from one counter for all (64 bits: never reused,
+ * even after a namespace's names have all gone). A reader resumes at its
+ * position in O(log n) and walks no other namespace's entries: no read of the file, from any container, holds
  * sections_names_lock for longer than its own namespace's names take. Both
  * trees are intrusive: nothing is allocated under the lock, which every
  * namespace's creates take, but a namespace's first name's struct ns_names,
@@ -61,10 +61,10 @@ struct ns_names {
 	struct rb_node node;
 	const struct ipc_namespace *ns;
 	struct rb_root entries;
-	u64 next;
 };
 
 static struct rb_root ns_names = RB_ROOT;
+static u64 ns_names_next;
 static const char global_prefix[] = "Global\\";
 static const char local_prefix[] = "Local\\";
 
@@ -300,7 +300,7 @@ static int ns_names_add(struct sections_name *entry)
 		parent = NULL;
 	}
 	/* The newest goes last. */
-	entry->index = nsn->next++;
+	entry->index = ns_names_next++;
 	link = &nsn->entries.rb_node;
 	while (*link) {
 		parent = *link;

@@ -1451,6 +1451,64 @@ TEST_F(scope, proc_reads_resume_where_they_stopped)
 	EXPECT_EQ(0, wait_child(pid));
 }
 
+/*
+ * Positions are never reused: a reader half way through, when every name
+ * of its namespace goes and new ones come, still finds the new ones.
+ */
+TEST_F(scope, proc_a_reader_finds_names_made_after_all_went)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char name[96], buf[4096];
+		int h[200], late[5], fd, i, found = 0;
+		char *all, *p;
+		size_t len = 0, cap = 1 << 20;
+		ssize_t n;
+
+		CHILD_CHECK(unshare(CLONE_NEWIPC) == 0);
+		for (i = 0; i < 200; i++) {
+			snprintf(name, sizeof(name), "%s-g%d", self->base, i);
+			h[i] = create_named(self->dev, self->ps, name, 0, 0, NULL);
+			CHILD_CHECK(h[i] >= 0);
+		}
+		fd = open(SECTIONS_PROC, O_RDONLY | O_CLOEXEC);
+		CHILD_CHECK(fd >= 0);
+		/* Past the header and a good part of the names. */
+		CHILD_CHECK(read(fd, buf, sizeof(buf)) > 0);
+		for (i = 0; i < 200; i++)
+			close(h[i]);
+		for (i = 0; i < 5; i++) {
+			snprintf(name, sizeof(name), "%s-new%d", self->base, i);
+			late[i] = create_named(self->dev, self->ps, name, 0, 0, NULL);
+			CHILD_CHECK(late[i] >= 0);
+		}
+		all = malloc(cap);
+		CHILD_CHECK(all != NULL);
+		/* The rest starts at a line's start: every name follows a newline. */
+		all[len++] = '\n';
+		while ((n = read(fd, all + len, 4096)) > 0) {
+			len += n;
+			CHILD_CHECK(len + 4096 < cap);
+		}
+		CHILD_CHECK(n == 0);
+		all[len] = 0;
+		close(fd);
+		for (i = 0; i < 5; i++) {
+			snprintf(name, sizeof(name), "\n%s-new%d ", self->base, i);
+			p = strstr(all, name);
+			found += p != NULL;
+		}
+		if (found != 5)
+			fprintf(stderr, "# after all went (%zu bytes):\n%s\n", len, all);
+		CHILD_CHECK(found == 5);
+		free(all);
+		_exit(0);
+	}
+	EXPECT_EQ(0, wait_child(pid));
+}
+
 /* Any user reads it and sees every user's named sections. */
 TEST_F(scope, proc_any_user_sees_all)
 {

@@ -70,6 +70,7 @@ static struct section *open_existing(struct sections_name *entry, u32 *access)
  */
 static struct section *reserve_or_open(struct section *sec, u32 *access, int charge)
 {
+	struct sections_ns_names *spare = sections_ns_names_alloc();
 	struct sections_name *existing;
 	struct section *found;
 	int ret;
@@ -83,10 +84,11 @@ static struct section *reserve_or_open(struct section *sec, u32 *access, int cha
 	} else {
 		/* Without the privilege for a global name, that is the answer, limit or not. */
 		ret = sections_name_may_create(&sec->name) ?: charge ?:
-		      sections_name_reserve(&sec->name, sec->user);
+		      sections_name_reserve(&sec->name, sec->user, &spare);
 		found = ret ? ERR_PTR(ret) : NULL;
 	}
 	mutex_unlock(&sections_names_lock);
+	kfree(spare);
 	return found;
 }
 

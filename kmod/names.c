@@ -51,13 +51,16 @@ static struct rhashtable names;
  * namespace (in ns_names, by namespace), each entry at an index of its own,
  * given in creation order from one counter for all (64 bits: never reused,
  * even after a namespace's names have all gone). A reader resumes at its
- * position in O(log n) and walks no other namespace's entries: no read of the file, from any container, holds
- * sections_names_lock for longer than its own namespace's names take. Both
- * trees are intrusive: nothing is allocated under the lock, which every
- * namespace's creates take, but a namespace's first name's struct ns_names,
- * and that without reclaim. Under sections_names_lock.
+ * position in O(log n) and walks no other namespace's entries: no read of
+ * the file, from any container, holds sections_names_lock for longer than
+ * its own namespace's names take. Both trees are intrusive, and a
+ * namespace's first name brings the struct sections_ns_names its creator
+ * allocated before taking the lock (sections_ns_names_alloc()): nothing is
+ * allocated under the lock, which every namespace's creates take, so no
+ * create fails there for want of memory that reclaim would have found.
+ * Under sections_names_lock.
  */
-struct ns_names {
+struct sections_ns_names {
 	struct rb_node node;
 	const struct ipc_namespace *ns;
 	struct rb_root entries;
@@ -258,13 +261,13 @@ int sections_name_may_create(const struct sections_name *entry)
 	return entry->global && !may_create_global(entry->ns) ? -EPERM : 0;
 }
 
-static struct ns_names *ns_names_find(const struct ipc_namespace *ns)
+static struct sections_ns_names *ns_names_find(const struct ipc_namespace *ns)
 {
 	struct rb_node *node = ns_names.rb_node;
-	struct ns_names *nsn;
+	struct sections_ns_names *nsn;
 
 	while (node) {
-		nsn = rb_entry(node, struct ns_names, node);
+		nsn = rb_entry(node, struct sections_ns_names, node);
 		if ((unsigned long)ns < (unsigned long)nsn->ns)
 			node = node->rb_left;
 		else if ((unsigned long)ns > (unsigned long)nsn->ns)
@@ -275,23 +278,38 @@ static struct ns_names *ns_names_find(const struct ipc_namespace *ns)
 	return NULL;
 }
 
-/* Give @entry the next index among its namespace's entries. */
-static int ns_names_add(struct sections_name *entry)
+/**
+ * sections_ns_names_alloc() - what a namespace's first name needs, allocated
+ *	before sections_names_lock
+ *
+ * For sections_name_reserve(), which uses it only if the name is its
+ * namespace's first; free what is left with kfree().
+ *
+ * Return: the allocation, or NULL.
+ */
+struct sections_ns_names *sections_ns_names_alloc(void)
 {
-	struct ns_names *nsn = ns_names_find(entry->ns), *other;
+	return kzalloc_obj(struct sections_ns_names, GFP_KERNEL_ACCOUNT);
+}
+
+/* Give @entry the next index among its namespace's entries, taking *@spare if it is the first. */
+static int ns_names_add(struct sections_name *entry, struct sections_ns_names **spare)
+{
+	struct sections_ns_names *nsn = ns_names_find(entry->ns), *other;
 	struct rb_node **link, *parent = NULL;
 
 	lockdep_assert_held(&sections_names_lock);
 	if (!nsn) {
-		nsn = kzalloc_obj(*nsn, GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+		nsn = *spare;
 		if (!nsn)
 			return -ENOMEM;
+		*spare = NULL;
 		nsn->ns = entry->ns;
 		nsn->entries = RB_ROOT;
 		link = &ns_names.rb_node;
 		while (*link) {
 			parent = *link;
-			other = rb_entry(parent, struct ns_names, node);
+			other = rb_entry(parent, struct sections_ns_names, node);
 			link = (unsigned long)nsn->ns < (unsigned long)other->ns ?
 			       &parent->rb_left : &parent->rb_right;
 		}
@@ -313,7 +331,7 @@ static int ns_names_add(struct sections_name *entry)
 
 static void ns_names_remove(struct sections_name *entry)
 {
-	struct ns_names *nsn = ns_names_find(entry->ns);
+	struct sections_ns_names *nsn = ns_names_find(entry->ns);
 
 	lockdep_assert_held(&sections_names_lock);
 	rb_erase(&entry->ns_node, &nsn->entries);
@@ -335,7 +353,7 @@ static void ns_names_remove(struct sections_name *entry)
 struct sections_name *sections_name_at(const struct ipc_namespace *ns, u64 index)
 {
 	struct sections_name *entry, *found = NULL;
-	struct ns_names *nsn;
+	struct sections_ns_names *nsn;
 	struct rb_node *node;
 
 	lockdep_assert_held(&sections_names_lock);
@@ -367,14 +385,18 @@ struct sections_name *sections_name_next(struct sections_name *entry)
  * sections_name_reserve() - hold a free name for an object being created
  * @entry: the name, embedded in the new object
  * @user: the creator's entry, charged for the name; NULL for none
+ * @spare: from sections_ns_names_alloc(), taken (set to NULL) if the name is
+ *	its namespace's first
  *
  * Caller holds sections_names_lock and has found the name free. The entry is
  * in the table but not ready: sections_name_find() waits on it.
  *
  * Return: 0, -EPERM for a global name the caller may not create, -ENOSPC
- * past the caller's name limit, or -ENOMEM.
+ * past the caller's name limit, or -ENOMEM (a first name without @spare, or
+ * the table failing to grow).
  */
-int sections_name_reserve(struct sections_name *entry, struct sections_user *user)
+int sections_name_reserve(struct sections_name *entry, struct sections_user *user,
+			  struct sections_ns_names **spare)
 {
 	int ret;
 
@@ -387,7 +409,7 @@ int sections_name_reserve(struct sections_name *entry, struct sections_user *use
 		if (ret)
 			return ret;
 	}
-	ret = ns_names_add(entry);
+	ret = ns_names_add(entry, spare);
 	if (ret)
 		goto out_uncharge;
 	ret = rhashtable_insert_fast(&names, &entry->node, names_params);

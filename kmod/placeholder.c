@@ -25,6 +25,7 @@ static ssize_t reserve_write(struct file *file, const char __user *buf, size_t l
 			     loff_t *ppos)
 {
 	struct sections_name *entry, *existing;
+	struct sections_ns_names *spare;
 	int ret;
 
 	if (len > SECTIONS_NAME_MAX)
@@ -37,6 +38,7 @@ static ssize_t reserve_write(struct file *file, const char __user *buf, size_t l
 		goto err_free;
 	entry->type = SECTIONS_OBJ_PLACEHOLDER;
 
+	spare = sections_ns_names_alloc();
 	mutex_lock(&sections_names_lock);
 	existing = sections_name_find(entry);
 	if (file->private_data)
@@ -46,12 +48,13 @@ static ssize_t reserve_write(struct file *file, const char __user *buf, size_t l
 	else if (existing)
 		ret = -EEXIST;
 	else
-		ret = sections_name_reserve(entry, NULL);
+		ret = sections_name_reserve(entry, NULL, &spare);
 	if (!ret) {
 		sections_name_ready(entry);
 		file->private_data = entry;
 	}
 	mutex_unlock(&sections_names_lock);
+	kfree(spare);
 	if (ret)
 		goto err_release;
 	return len;

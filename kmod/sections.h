@@ -154,6 +154,8 @@ struct sections_name {
 	bool ready;
 };
 
+struct sections_ns_names;
+
 extern struct mutex sections_names_lock;
 
 int sections_names_init(void);
@@ -162,7 +164,9 @@ int sections_name_from_user(u64 uptr, u32 len, struct sections_name *entry);
 void sections_name_release(struct sections_name *entry);
 struct sections_name *sections_name_find(const struct sections_name *key);
 int sections_name_may_create(const struct sections_name *entry);
-int sections_name_reserve(struct sections_name *entry, struct sections_user *user);
+struct sections_ns_names *sections_ns_names_alloc(void);
+int sections_name_reserve(struct sections_name *entry, struct sections_user *user,
+			  struct sections_ns_names **spare);
 void sections_name_ready(struct sections_name *entry);
 void sections_name_unpublish(struct sections_name *entry);
 struct sections_name *sections_name_at(const struct ipc_namespace *ns, u64 index);

@@ -148,34 +148,44 @@ static bool has_prefix(const char *buf, u32 len, const char *prefix, size_t plen
  */
 int sections_name_from_user(u64 uptr, u32 len, struct sections_name *entry)
 {
+	char prefix[sizeof(global_prefix) - 1];
+	u32 plen = min_t(u32, len, sizeof(prefix)), skip = 0;
 	bool global = false;
-	size_t plen = 0;
 	char *buf;
+	int ret;
 
 	if (!len)
 		return -EINVAL;
 	if (len > SECTIONS_NAME_MAX)
 		return -ENAMETOOLONG;
-	buf = kmalloc(len + 1, GFP_KERNEL_ACCOUNT);
+	if (copy_from_user(prefix, u64_to_user_ptr(uptr), plen))
+		return -EFAULT;
+	if (has_prefix(prefix, plen, global_prefix, sizeof(global_prefix) - 1)) {
+		skip = sizeof(global_prefix) - 1;
+		global = true;
+	} else if (has_prefix(prefix, plen, local_prefix, sizeof(local_prefix) - 1)) {
+		skip = sizeof(local_prefix) - 1;
+	}
+	len -= skip;
+	if (!len)
+		return -EINVAL;
+	buf = len < SECTIONS_NAME_INLINE ? entry->iname : kmalloc(len + 1, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
-	if (copy_from_user(buf, u64_to_user_ptr(uptr), len)) {
-		kfree(buf);
-		return -EFAULT;
+	/*
+	 * Read again past the prefix: bytes changed meanwhile make another
+	 * name, one the caller could have passed, and a prefix appearing now
+	 * brings a backslash, which is refused.
+	 */
+	if (copy_from_user(buf, u64_to_user_ptr(uptr + skip), len)) {
+		ret = -EFAULT;
+		goto err_free;
 	}
 	buf[len] = '\0';
-	if (has_prefix(buf, len, global_prefix, sizeof(global_prefix) - 1)) {
-		plen = sizeof(global_prefix) - 1;
-		global = true;
-	} else if (has_prefix(buf, len, local_prefix, sizeof(local_prefix) - 1)) {
-		plen = sizeof(local_prefix) - 1;
+	if (strnlen(buf, len) != len || memchr(buf, '\\', len)) {
+		ret = -EINVAL;
+		goto err_free;
 	}
-	len -= plen;
-	if (!len || strnlen(buf + plen, len) != len || memchr(buf + plen, '\\', len)) {
-		kfree(buf);
-		return -EINVAL;
-	}
-	memmove(buf, buf + plen, len + 1);
 	entry->name = buf;
 	entry->len = len;
 	entry->global = global;
@@ -185,6 +195,26 @@ int sections_name_from_user(u64 uptr, u32 len, struct sections_name *entry)
 	entry->ready = false;
 	entry->user = NULL;
 	return 0;
+
+err_free:
+	if (buf != entry->iname)
+		kfree(buf);
+	return ret;
+}
+
+/**
+ * sections_name_move() - move an unpublished entry into the object it names
+ * @to: the entry in the object
+ * @from: an entry from sections_name_from_user(), or one without a name;
+ *	left without a name
+ */
+void sections_name_move(struct sections_name *to, struct sections_name *from)
+{
+	WARN_ON(from->published);
+	*to = *from;
+	if (from->name == from->iname)
+		to->name = to->iname;
+	from->name = NULL;
 }
 
 /* Drop what sections_name_from_user() took. The entry must be unpublished. */
@@ -194,7 +224,8 @@ void sections_name_release(struct sections_name *entry)
 		return;
 	WARN_ON(entry->published);
 	sections_put_ipc_ns(entry->ns);
-	kfree(entry->name);
+	if (entry->name != entry->iname)
+		kfree(entry->name);
 	entry->name = NULL;
 }
 

@@ -519,8 +519,7 @@ struct section *section_alloc(const struct sections_create_args *args,
 	sec->mode = args->mode ? args->mode : SECTIONS_DEFAULT_MODE;
 	sec->uid = current_euid();
 	sec->gid = current_egid();
-	sec->name = *name;
-	name->name = NULL;
+	sections_name_move(&sec->name, name);
 	RB_CLEAR_NODE(&sec->claim_node);
 	return sec;
 }

@@ -122,36 +122,46 @@ enum sections_obj_type {
 
 struct sections_user;
 
+/* Names up to this long (with their NUL) are kept in the entry itself. */
+#define SECTIONS_NAME_INLINE 16
+
 /**
  * struct sections_name - an entry in the name table
  * @node: rhashtable linkage
- * @ns_node: in the tree of @ns's entries, for /proc/sections (names.c)
- * @index: its key there: creation order
  * @ns: the IPC namespace the name lives in (a reference is held)
- * @name: the name without its Global\ or Local\ prefix, NUL-terminated
+ * @name: the name without its Global\ or Local\ prefix, NUL-terminated:
+ *	@iname, or allocated if longer
  * @len: length of @name
  * @type: enum sections_obj_type
- * @global: in the namespace's global scope (Global\); else in @owner's
  * @owner: the user whose local scope holds the name (unused if @global)
- * @user: charged for the name while it is in the table, or NULL
- * @published: in the table (reserved or ready)
+ * @global: in the namespace's global scope (Global\); else in @owner's
  * @ready: the object is complete and may be opened
+ * @published: in the table (reserved or ready)
+ * @iname: a short @name
+ * @ns_node: in the tree of @ns's entries, for /proc/sections (names.c)
+ * @index: its key there: creation order
+ * @user: charged for the name while it is in the table, or NULL
  *
- * Once published, all fields are under sections_names_lock.
+ * What a lookup reads comes first, in the first cache line of the object
+ * the entry starts (a section: see struct section): an open among a million
+ * names misses the cache on that line, not on a name allocated apart.
+ * Once published, all fields are under sections_names_lock; an entry is
+ * moved only with sections_name_move(), before it is published.
  */
 struct sections_name {
 	struct rhash_head node;
-	struct rb_node ns_node;
-	u64 index;
 	struct ipc_namespace *ns;
 	char *name;
 	u32 len;
 	u32 type;
-	bool global;
 	kuid_t owner;
-	struct sections_user *user;
-	bool published;
+	bool global;
 	bool ready;
+	bool published;
+	char iname[SECTIONS_NAME_INLINE];
+	struct rb_node ns_node;
+	u64 index;
+	struct sections_user *user;
 };
 
 struct sections_ns_names;
@@ -164,6 +174,7 @@ int sections_name_from_user(u64 uptr, u32 len, struct sections_name *entry);
 void sections_name_release(struct sections_name *entry);
 struct sections_name *sections_name_find(const struct sections_name *key);
 int sections_name_may_create(const struct sections_name *entry);
+void sections_name_move(struct sections_name *to, struct sections_name *from);
 struct sections_ns_names *sections_ns_names_alloc(void);
 int sections_name_reserve(struct sections_name *entry, struct sections_user *user,
 			  struct sections_ns_names **spare);
@@ -372,16 +383,16 @@ void sections_writeback_exit(void);
 
 /**
  * struct section - a section object
+ * @name: the name entry; @name.name is NULL for an unnamed section
  * @ref: handles + views + short-term users
  * @handles: open handle files; the name goes when this reaches zero
- * @views: VMAs mapping the section, in all processes
- * @size: bytes, a multiple of PAGE_SIZE
  * @protection: SECTIONS_PAGE_*
- * @attributes: SECTIONS_ATTR_*
  * @mode: permission bits checked on open
  * @uid: owner (creator's effective uid)
  * @gid: owner group (creator's effective gid)
- * @name: the name entry; @name.name is NULL for an unnamed section
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @views: VMAs mapping the section, in all processes
+ * @attributes: SECTIONS_ATTR_*
  * @backing: pagefile-backed: the shmem file holding the pages
  * @control: file-backed: the control area holding the pages
  * @inode: the inode whose address_space holds the pages
@@ -395,16 +406,21 @@ void sections_writeback_exit(void);
  * @claimed: the bytes of the file it claims there (its size as asked for)
  */
 struct section {
+	/*
+	 * What an open by name reads, in the first two cache lines: the
+	 * lookup's key, then what open_existing() checks and the new handle
+	 * needs.
+	 */
+	struct sections_name name;
 	struct kref ref;
 	atomic_t handles;
-	atomic_t views;
-	u64 size;
 	u32 protection;
-	u32 attributes;
 	umode_t mode;
 	kuid_t uid;
 	kgid_t gid;
-	struct sections_name name;
+	u64 size;
+	atomic_t views;
+	u32 attributes;
 	struct file *backing;
 	struct sections_control *control;
 	struct inode *inode;

@@ -82,6 +82,133 @@ TEST_F(names, max_length)
 	close(h);
 }
 
+/*
+ * A name of exactly len bytes after prefix: "s", the pid in hex and "x", then
+ * 'n's, cut at len. Names shorter than that are not unique to the process;
+ * the test checks that each create made a new section.
+ */
+static void sized_name(char *buf, size_t size, const char *prefix, size_t len)
+{
+	size_t plen = strlen(prefix), i;
+	char seed[32];
+	int n;
+
+	n = snprintf(seed, sizeof(seed), "s%xx", (unsigned int)getpid());
+	memcpy(buf, prefix, plen);
+	for (i = 0; i < len && plen + i + 1 < size; i++)
+		buf[plen + i] = i < (size_t)n ? seed[i] : 'n';
+	buf[plen + i] = 0;
+}
+
+/*
+ * Short names are kept in the name entry itself, longer ones apart: on either
+ * side of that length, a name comes back whole from query and opens its own
+ * section (with or without Local\), and a name one byte shorter, longer or
+ * different does not.
+ */
+TEST_F(names, names_on_either_side_of_the_inline_length)
+{
+	static const size_t lens[] = { 1, 14, 15, 16, 17, 40 };
+	static const char *const prefixes[] = { "", "Local\\", "Global\\" };
+	char name[64], other[64], out[64];
+	struct sections_info info;
+	unsigned int i, j;
+	__u32 result;
+	char *a, *b;
+	int h, o;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		for (j = 0; j < ARRAY_SIZE(prefixes); j++) {
+			size_t plen = strlen(prefixes[j]), len = lens[i];
+
+			sized_name(name, sizeof(name), prefixes[j], len);
+			ASSERT_EQ(plen + len, strlen(name));
+			h = sec_create(self->dev, self->ps, name, SECTIONS_PAGE_READWRITE, 0, &result);
+			ASSERT_LE(0, h) TH_LOG("create %s: %s", name, strerror(errno));
+			ASSERT_EQ(0, result) TH_LOG("%s was already there", name);
+			ASSERT_EQ(0, query_name(h, out, sizeof(out), &info));
+			EXPECT_EQ(len, info.name_len);
+			EXPECT_STREQ(name + plen, out);
+			EXPECT_EQ(j == 2 ? SECTIONS_ATTR_GLOBAL_NAME : 0, info.attributes & SECTIONS_ATTR_GLOBAL_NAME);
+
+			/* Local\x and x are one name. */
+			if (j < 2)
+				snprintf(other, sizeof(other), "%s%s", j ? "" : "Local\\", name + plen);
+			else
+				strcpy(other, name);
+			o = sec_open(self->dev, other, SECTIONS_ACCESS_MAP_READ | SECTIONS_ACCESS_MAP_WRITE);
+			ASSERT_LE(0, o) TH_LOG("open %s: %s", other, strerror(errno));
+			a = sec_map(h, self->ps, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+			b = sec_map(o, self->ps, PROT_READ, MAP_SHARED, 0);
+			ASSERT_NE(MAP_FAILED, a);
+			ASSERT_NE(MAP_FAILED, b);
+			a[0] = (char)(len + j);
+			EXPECT_EQ((char)(len + j), b[0]);
+			munmap(a, self->ps);
+			munmap(b, self->ps);
+			close(o);
+
+			strcpy(other, name);
+			other[plen + len - 1] ^= 0x20;
+			EXPECT_EQ(ENOENT, sec_open_errno(self->dev, other)) TH_LOG("%s", other);
+			snprintf(out, sizeof(out), "%sn", name);
+			EXPECT_EQ(ENOENT, sec_open_errno(self->dev, out)) TH_LOG("%s", out);
+			if (len > 1) {
+				EXPECT_EQ(ENOENT, sec_open_len(self->dev, name, plen + len - 1,
+							       SECTIONS_ACCESS_QUERY, 0) < 0 ? errno : 0);
+			}
+			/* A NUL or a backslash in the last byte is refused at either length. */
+			other[plen + len - 1] = '\\';
+			EXPECT_EQ(EINVAL, sec_open_errno(self->dev, other));
+			other[plen + len - 1] = 0;
+			EXPECT_EQ(-1, sec_open_len(self->dev, other, plen + len, SECTIONS_ACCESS_QUERY, 0));
+			EXPECT_EQ(EINVAL, errno);
+			close(h);
+			EXPECT_EQ(ENOENT, sec_open_errno(self->dev, name));
+		}
+	}
+}
+
+/*
+ * A name read across the end of the readable memory is EFAULT wherever it
+ * stops: inside its prefix, just after it, or past a short or long name.
+ */
+TEST_F(names, name_running_into_unmapped_memory_is_efault)
+{
+	static const char *const names[] = {
+		"Global\\abc", "Local\\abc", "Global\\a", "Local\\a", "Glo", "Global\\",
+		"abcdefghijklmnopqrstuvwxyz",
+	};
+	struct sections_create_args args;
+	char *page, *at;
+	unsigned int i;
+	size_t len;
+
+	page = mmap(NULL, 2 * self->ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, mprotect(page + self->ps, self->ps, PROT_NONE));
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		len = strlen(names[i]);
+		/* All but the last byte readable; the last in the hole. */
+		at = page + self->ps - (len - 1);
+		memcpy(at, names[i], len - 1);
+		EXPECT_EQ(-1, sec_open_len(self->dev, at, len, SECTIONS_ACCESS_QUERY, 0));
+		EXPECT_EQ(EFAULT, errno) TH_LOG("open %s", names[i]);
+		sec_create_init(&args, self->ps, NULL, SECTIONS_PAGE_READWRITE, 0);
+		args.name = (uintptr_t)at;
+		args.name_len = len;
+		EXPECT_EQ(-1, sec_create_args(self->dev, &args));
+		EXPECT_EQ(EFAULT, errno) TH_LOG("create %s", names[i]);
+		/*
+		 * The readable bytes alone are a name never created, or
+		 * nothing but a prefix.
+		 */
+		EXPECT_EQ(-1, sec_open_len(self->dev, at, len - 1, SECTIONS_ACCESS_QUERY, 0));
+		EXPECT_EQ(at[len - 2] == '\\' ? EINVAL : ENOENT, errno) TH_LOG("%s", names[i]);
+	}
+	munmap(page, 2 * self->ps);
+}
+
 TEST_F(names, too_long)
 {
 	char name[SECTIONS_NAME_MAX + 16];

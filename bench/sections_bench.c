@@ -16,7 +16,9 @@
  *	touched pages), so the -nofa line compares with fault-around turned off
  *	(debugfs fault_around_bytes = one page). The "-first" line is the first
  *	view of a new section: each page is also copied in from the file, since
- *	a control area keeps pages of its own.
+ *	a control area keeps pages of its own. The "-first-fa" line is the same
+ *	with the module's fault_around parameter set: views then map the pages
+ *	read ahead around a fault, as ext4 does, and share counts count them.
  *  file-read-fault-cold
  *	The same first view, of a file that is in no cache (fsync,
  *	POSIX_FADV_DONTNEED): its faults read the file ahead, as a fault on a
@@ -81,6 +83,7 @@
 
 #define DELAY_PARAM	"/sys/module/sections/parameters/writeback_delay_ms"
 #define FAULT_AROUND	"/sys/kernel/debug/fault_around_bytes"
+#define VIEW_FA_PARAM	"/sys/module/sections/parameters/fault_around"
 #define CHUNK		(1 << 20)	/* pwrite/pread buffer */
 #define LAZY_TIMEOUT_US	60e6		/* a lazy write-back slower than this is a failure */
 #define NONE		1e300		/* no time measured yet */
@@ -102,6 +105,7 @@ struct knob {
 
 static struct knob delay_knob = { .path = DELAY_PARAM };
 static struct knob fa_knob = { .path = FAULT_AROUND };
+static struct knob view_fa_knob = { .path = VIEW_FA_PARAM };
 
 static double now_us(void)
 {
@@ -175,6 +179,7 @@ static void restore_knobs(void)
 {
 	knob_restore(&delay_knob);
 	knob_restore(&fa_knob);
+	knob_restore(&view_fa_knob);
 }
 
 /* Touch one byte per page: read faults. */
@@ -413,12 +418,29 @@ static void report_reads(const char *name, const char *native, double sec, doubl
 /* a: read and write faults on a file-backed section and on an ext4 MAP_SHARED mapping. */
 static int bench_file_faults(int sfd, int nfd)
 {
-	double s_first = NONE, s_read = NONE, s_write = NONE;
+	double s_first = NONE, s_first_fa = NONE, s_read = NONE, s_write = NONE;
 	double n_read = NONE, n_nofa = NONE, n_write = NONE;
+	bool view_fa = knob_save(&view_fa_knob);
 	const char *what = "";
 	int i, h, ret = 0;
 
 	for (i = 0; i < reps; i++) {
+		/* The first view of a new section, mapping around its faults. */
+		if (view_fa) {
+			ret = warm_file(sfd);
+			if (ret)
+				return failed("file-faults", "reading the file", -ret);
+			h = file_section(sfd);
+			if (h < 0)
+				return failed("file-read-fault-first-fa", "sections_create_ex", -h);
+			ret = knob_write(&view_fa_knob, "1");
+			if (!ret)
+				ret = view_read(h, &s_first_fa);
+			knob_restore(&view_fa_knob);
+			close(h);
+			if (ret)
+				return failed("file-read-fault-first-fa", "first view", -ret);
+		}
 		/*
 		 * A new section each time, so that its first view fills its
 		 * pages, from the page cache: the last section's fill and flush
@@ -453,6 +475,12 @@ static int bench_file_faults(int sfd, int nfd)
 	report("file-read-fault-first", s_first,
 	       "ext4 mmap MAP_SHARED, page cache warm, with fault-around; the new section copies each page in",
 	       n_read);
+	if (view_fa)
+		report("file-read-fault-first-fa", s_first_fa,
+		       "the same, the module's fault_around=1: share counts count pages mapped around",
+		       n_read);
+	else
+		report_skip("file-read-fault-first-fa", "cannot set " VIEW_FA_PARAM);
 	report("file-write-fault", s_write, "ext4 mmap MAP_SHARED, page_mkwrite on both", n_write);
 	return 0;
 }

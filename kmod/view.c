@@ -13,6 +13,7 @@
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
@@ -123,17 +124,41 @@ static struct mempolicy *view_get_policy(struct vm_area_struct *vma, unsigned lo
 #endif
 
 /*
- * Fault-around maps nothing: it would map neighbouring pages the process
+ * Fault-around is off by default: it maps neighbouring pages the process
  * never touched, and share counts would no longer mean "views that touched
- * the page", which is what NT counts. The method must exist all the same:
- * since 6.4 the kernel runs ->fault and ->page_mkwrite under the per-VMA
- * lock only for vm_ops that have one (vmf_can_call_fault()), and retries
- * every other fault under mmap_lock. Ours need no mmap_lock: they are
- * filemap_fault(), shmem's fault and folio-locked page_mkwrite.
+ * the page", which is what NT counts. An administrator who wants a page
+ * cache mapping's first-touch cost more than that meaning turns it on; it
+ * applies to faults from then on. The method must exist either way: since
+ * 6.4 the kernel runs ->fault and ->page_mkwrite under the per-VMA lock only
+ * for vm_ops that have one (vmf_can_call_fault()), and retries every other
+ * fault under mmap_lock. Ours need no mmap_lock: they are filemap_fault(),
+ * shmem's fault and folio-locked page_mkwrite.
+ */
+static bool fault_around;
+module_param(fault_around, bool, 0644);
+MODULE_PARM_DESC(fault_around,
+		 "Map the neighbouring pages in memory on a read fault; share counts then count them (default: off)");
+
+/*
+ * The pages are mapped read-only, as any read fault maps them: the first
+ * write still goes through ->page_mkwrite. A file view maps none past the
+ * backing file's end, where its fault is SIGBUS (sections_file_fault()).
  */
 static vm_fault_t view_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 {
-	return 0;
+	struct section *sec = vmf->vma->vm_private_data;
+	loff_t isize;
+
+	if (!READ_ONCE(fault_around))
+		return 0;
+	if (!sec->control)
+		return sec->backing_vm_ops->map_pages ?
+		       sec->backing_vm_ops->map_pages(vmf, start, end) : 0;
+	isize = i_size_read(file_inode(sec->control->file));
+	if (start >= DIV_ROUND_UP(isize, PAGE_SIZE))
+		return 0;
+	end = min_t(pgoff_t, end, DIV_ROUND_UP(isize, PAGE_SIZE) - 1);
+	return filemap_map_pages(vmf, start, end);
 }
 
 static const struct vm_operations_struct pagefile_view_vm_ops = {

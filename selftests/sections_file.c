@@ -153,6 +153,7 @@ FIXTURE_TEARDOWN(file)
 		TH_LOG("cleanup of %s failed", self->dir);
 	set_delay(3000);
 	set_max_dirty(10);
+	set_fault_around(0);
 }
 
 TEST_F(file, view_reads_the_file)
@@ -470,6 +471,110 @@ TEST_F(file, page_query_is_exact)
 	EXPECT_EQ(1, pi[2].share_count);
 	EXPECT_EQ(SECTIONS_PAGE_RESIDENT | SECTIONS_PAGE_DIRTY, pi[2].flags);
 	EXPECT_EQ(0, pi[3].share_count);
+	munmap(view, 4 * self->ps);
+	close(h);
+}
+
+/* Share counts and flags of the four pages of the view at @view. */
+static void query4(struct __test_metadata *_metadata, int dev, char *view,
+		   struct sections_page_info *pi)
+{
+	poison_pages(pi, 4);
+	ASSERT_EQ(0, sec_query_view_pages(dev, view, 4, pi));
+}
+
+/*
+ * fault_around=1: a read fault maps the neighbours already in memory, and
+ * share counts count them; mapped read-only, so a write to one still
+ * faults, makes it dirty, and only that page reaches the file. Off (the
+ * default) a fault maps its own page alone.
+ */
+TEST_F(file, fault_around_maps_resident_neighbours_and_counts_them)
+{
+	struct sections_page_info pi[4];
+	char *view;
+	int h, i;
+
+	h = sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READWRITE, NULL);
+	ASSERT_LE(0, h);
+	/* All four pages in the control area, mapped by nobody. */
+	view = sec_map_aligned(h, 4 * self->ps, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, view);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ('a' + i, view[i * self->ps]);
+	munmap(view, 4 * self->ps);
+
+	view = sec_map_aligned(h, 4 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ('b', view[self->ps]);
+	query4(_metadata, self->dev, view, pi);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(i == 1, pi[i].share_count) TH_LOG("off: page %d", i);
+		EXPECT_EQ(SECTIONS_PAGE_RESIDENT, pi[i].flags) TH_LOG("off: page %d", i);
+	}
+	munmap(view, 4 * self->ps);
+
+	ASSERT_EQ(0, set_fault_around(1));
+	view = sec_map_aligned(h, 4 * self->ps, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ('b', view[self->ps]);
+	query4(_metadata, self->dev, view, pi);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(1, pi[i].share_count) TH_LOG("on: page %d", i);
+		EXPECT_EQ(SECTIONS_PAGE_RESIDENT, pi[i].flags) TH_LOG("on: page %d", i);
+	}
+	/* Mapped around, then written: the write still makes it dirty. */
+	touch_write(view + 3 * self->ps, 'Z');
+	query4(_metadata, self->dev, view, pi);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(i == 3 ? SECTIONS_PAGE_RESIDENT | SECTIONS_PAGE_DIRTY :
+			  SECTIONS_PAGE_RESIDENT, pi[i].flags) TH_LOG("written: page %d", i);
+	EXPECT_EQ('a', view[0]);
+	EXPECT_EQ('c', view[2 * self->ps]);
+	munmap(view, 4 * self->ps);
+	EXPECT_TRUE(file_becomes(self->path, 3 * self->ps, "Z"));
+	EXPECT_TRUE(file_is(self->path, 3 * self->ps + 1, "dd"));
+	EXPECT_TRUE(file_is(self->path, 2 * self->ps, "cc"));
+	close(h);
+}
+
+/*
+ * A file cut by someone else: fault-around maps none of the section's
+ * pages past the new end, where a fault raises SIGBUS.
+ */
+TEST_F(file, fault_around_maps_nothing_past_a_cut_file_end)
+{
+	struct sections_page_info pi[4];
+	char *view;
+	pid_t pid;
+	int h, i, status;
+
+	h = sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READONLY, NULL);
+	ASSERT_LE(0, h);
+	view = sec_map_aligned(h, 4 * self->ps, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, view);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ('a' + i, view[i * self->ps]);
+	munmap(view, 4 * self->ps);
+	ASSERT_EQ(0, ftruncate(self->fd, self->ps));
+
+	ASSERT_EQ(0, set_fault_around(1));
+	view = sec_map_aligned(h, 4 * self->ps, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, view);
+	EXPECT_EQ('a', view[0]);
+	query4(_metadata, self->dev, view, pi);
+	EXPECT_EQ(1, pi[0].share_count);
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(0, pi[i].share_count) TH_LOG("page %d", i);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		touch_read(view + 2 * self->ps);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGBUS, WTERMSIG(status));
 	munmap(view, 4 * self->ps);
 	close(h);
 }

@@ -29,6 +29,7 @@ FIXTURE_SETUP(shares)
 
 FIXTURE_TEARDOWN(shares)
 {
+	set_fault_around(0);
 	close(self->h);
 	close(self->dev);
 }
@@ -204,6 +205,38 @@ TEST_F(shares, neighbours_not_counted)
 	EXPECT_EQ(1, share(0));
 	EXPECT_EQ(1, share(2));
 	EXPECT_EQ(1, share(3));
+	munmap(b, NPAGES * self->ps);
+	munmap(a, NPAGES * self->ps);
+}
+
+/*
+ * fault_around=1: a read fault maps the resident neighbours too, and each
+ * counts the view; off again, the next view maps only what it touches.
+ */
+TEST_F(shares, fault_around_counts_mapped_neighbours)
+{
+	char *a, *b;
+	int i;
+
+	a = map(self, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, a);
+	for (i = 0; i < NPAGES; i++)
+		touch_write(a + i * self->ps, 'a' + i);
+	ASSERT_EQ(0, set_fault_around(1));
+	b = sec_map_aligned(self->h, NPAGES * self->ps, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, b);
+	EXPECT_EQ('c', b[2 * self->ps]);
+	ASSERT_EQ(0, set_fault_around(0));
+	for (i = 0; i < NPAGES; i++) {
+		EXPECT_EQ(2, share(i)) TH_LOG("page %d", i);
+		EXPECT_EQ('a' + i, b[i * self->ps]);
+	}
+	munmap(b, NPAGES * self->ps);
+	b = sec_map_aligned(self->h, NPAGES * self->ps, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, b);
+	EXPECT_EQ('c', b[2 * self->ps]);
+	for (i = 0; i < NPAGES; i++)
+		EXPECT_EQ(i == 2 ? 2 : 1, share(i)) TH_LOG("off: page %d", i);
 	munmap(b, NPAGES * self->ps);
 	munmap(a, NPAGES * self->ps);
 }

@@ -104,6 +104,20 @@ static inline int set_global_group(int gid)
 	return fclose(f) || ret ? -1 : 0;
 }
 
+#define FAULT_AROUND_PARAM	"/sys/module/sections/parameters/fault_around"
+
+/* Set the module parameter fault_around (0 or 1); the tests run as root. */
+static inline int set_fault_around(int on)
+{
+	FILE *f = fopen(FAULT_AROUND_PARAM, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%d\n", on) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
 /* Fill in create arguments; name may be NULL for an unnamed section. */
 static inline void sec_create_init(struct sections_create_args *args, __u64 size,
 				   const char *name, __u32 protection, __u32 access)
@@ -264,6 +278,31 @@ static inline int sec_flush(int dev, const void *addr, __u64 len, __u32 flags)
 static inline void *sec_map(int handle, size_t len, int prot, int flags, off_t off)
 {
 	return mmap(NULL, len, prot, flags, handle, off);
+}
+
+/*
+ * A view at an address aligned to 64 KiB, the kernel's default
+ * fault_around_bytes: fault-around maps at most the aligned 64 KiB around
+ * a fault (and never across a page table), so a test of it needs to know
+ * where its view's first 16 pages lie.
+ */
+static inline void *sec_map_aligned(int handle, size_t len, int prot, int flags)
+{
+	const size_t align = 64 << 10;
+	char *area, *at;
+	void *view;
+
+	area = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return area;
+	at = (char *)(((uintptr_t)area + align - 1) & ~(uintptr_t)(align - 1));
+	if (at > area)
+		munmap(area, at - area);
+	munmap(at + len, area + len + align - (at + len));
+	view = mmap(at, len, prot, flags | MAP_FIXED, handle, 0);
+	if (view == MAP_FAILED)
+		munmap(at, len);
+	return view;
 }
 
 static inline void touch_read(const void *addr)

@@ -408,7 +408,7 @@ enum op {
 	OP_CLOSE, OP_DUP, OP_MMAP, OP_MUNMAP, OP_MREMAP, OP_MPROTECT, OP_MADVISE,
 	OP_MSYNC, OP_TOUCH, OP_MAP_FILES, OP_FORK, OP_SEND, OP_RECV, OP_FILE,
 	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY, OP_FILEIO, OP_MEMCG, OP_FAILING,
-	NR_OPS
+	OP_FAULT_AROUND, NR_OPS
 };
 
 /*
@@ -461,6 +461,8 @@ static const eset op_errnos[NR_OPS] = {
 	[OP_FORK] = B(EAGAIN),
 	[OP_MEMCG] = B(EAGAIN),
 	[OP_FAILING] = B(EPERM) | B(ENOSPC) | B(EDQUOT) | B(EIO) | B(EMFILE) | B(ENFILE),
+	/* A worker that dropped to nobody may not open the parameter. */
+	[OP_FAULT_AROUND] = B(EACCES) | B(EMFILE) | B(ENFILE),
 	/* ETOOMANYREFS: the per-user limit of fds in flight. */
 	[OP_SEND] = B(EAGAIN) | B(ENOBUFS) | B(ETOOMANYREFS),
 	[OP_RECV] = B(EAGAIN),
@@ -495,6 +497,7 @@ static const char *const op_names[NR_OPS] = {
 	"query_pages", "bad_ioctl", "handle_io", "close", "dup", "mmap", "munmap", "mremap",
 	"mprotect", "madvise", "msync", "touch", "map_files", "fork", "send", "recv", "file",
 	"proc", "placeholder", "devfd", "mempolicy", "fileio", "memcg", "failing",
+	"fault_around",
 };
 
 /*
@@ -3294,6 +3297,34 @@ static void op_placeholder(void)
 		add_file(fd, F_PLACEHOLDER, -1, 0);
 }
 
+#define FAULT_AROUND_PARAM "/sys/module/sections/parameters/fault_around"
+
+/*
+ * The module's fault_around on or off: read faults of every view then map
+ * the resident neighbours (->map_pages) or not, racing everything else.
+ * Nothing a view shows may change with it.
+ */
+static void op_fault_around(void)
+{
+	int on = one_in(2), fd, err;
+	ssize_t n;
+
+	rec("fault_around %d", on);
+	fd = open(FAULT_AROUND_PARAM, O_WRONLY | O_CLOEXEC);
+	err = errno;
+	if (fd < 0) {
+		rec_ret(fd, err);
+		judge(OP_FAULT_AROUND, "open of " FAULT_AROUND_PARAM, fd, err, 0,
+		      op_errnos[OP_FAULT_AROUND]);
+		return;
+	}
+	n = write(fd, on ? "1\n" : "0\n", 2);
+	err = errno;
+	close(fd);
+	rec_ret(n, err);
+	judge(OP_FAULT_AROUND, "write of " FAULT_AROUND_PARAM, n, err, 0, 0);
+}
+
 /* A new /dev/sections for this thread; the old one goes (its handles stay). */
 static void op_devfd(void)
 {
@@ -3782,6 +3813,7 @@ static const struct {
 	[OP_FILEIO] = { op_fileio, 30 },
 	[OP_MEMCG] = { op_memcg, 2 },
 	[OP_FAILING] = { op_failing, 2 },
+	[OP_FAULT_AROUND] = { op_fault_around, 2 },
 };
 
 static enum op pick_op(bool grandchild)
@@ -4724,6 +4756,13 @@ int main(int argc, char **argv)
 	if (done > sh->ops_limit)
 		done = sh->ops_limit;
 	close_everything();
+	/* The default again, for whatever runs next in this guest. */
+	fd = open(FAULT_AROUND_PARAM, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "0\n", 2) != 2)
+			say("fuzz: note: fault_around not reset: %s\n", strerror(errno));
+		close(fd);
+	}
 	if (opt_verbose)
 		print_counts();
 	wait_module_idle();

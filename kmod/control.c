@@ -423,7 +423,7 @@ out:
  * mapping of the file only starts that I/O: the caller's choice, charged
  * to its cgroup. It fills the
  * control area only: the views map the pages a process touches and nothing
- * more (view.c: no fault-around).
+ * more (view.c: no fault-around, unless the fault_around parameter is set).
  */
 void sections_control_init_ra(struct sections_control *ca, struct file *file)
 {

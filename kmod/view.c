@@ -147,18 +147,17 @@ MODULE_PARM_DESC(fault_around,
 static vm_fault_t view_map_pages(struct vm_fault *vmf, pgoff_t start, pgoff_t end)
 {
 	struct section *sec = vmf->vma->vm_private_data;
-	loff_t isize;
+	pgoff_t pages;
 
 	if (!READ_ONCE(fault_around))
 		return 0;
 	if (!sec->control)
 		return sec->backing_vm_ops->map_pages ?
 		       sec->backing_vm_ops->map_pages(vmf, start, end) : 0;
-	isize = i_size_read(file_inode(sec->control->file));
-	if (start >= DIV_ROUND_UP(isize, PAGE_SIZE))
+	pages = DIV_ROUND_UP(i_size_read(file_inode(sec->control->file)), PAGE_SIZE);
+	if (start >= pages)
 		return 0;
-	end = min_t(pgoff_t, end, DIV_ROUND_UP(isize, PAGE_SIZE) - 1);
-	return filemap_map_pages(vmf, start, end);
+	return filemap_map_pages(vmf, start, min_t(pgoff_t, end, pages - 1));
 }
 
 static const struct vm_operations_struct pagefile_view_vm_ops = {

@@ -127,6 +127,7 @@ FIXTURE_SETUP(file)
 	ASSERT_LE(0, self->dev);
 	self->ps = page_size();
 	set_delay(DELAY_MS);
+	set_fault_around(0);
 	strcpy(self->dir, "/tmp/sections-file-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->path, sizeof(self->path), "%s/data", self->dir);
@@ -495,6 +496,8 @@ TEST_F(file, fault_around_maps_resident_neighbours_and_counts_them)
 	char *view;
 	int h, i;
 
+	if (kernel_fault_around_pages() < 4)
+		SKIP(return, "the kernel's fault-around maps fewer than 4 pages");
 	h = sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READWRITE, NULL);
 	ASSERT_LE(0, h);
 	/* All four pages in the control area, mapped by nobody. */
@@ -531,10 +534,15 @@ TEST_F(file, fault_around_maps_resident_neighbours_and_counts_them)
 			  SECTIONS_PAGE_RESIDENT, pi[i].flags) TH_LOG("written: page %d", i);
 	EXPECT_EQ('a', view[0]);
 	EXPECT_EQ('c', view[2 * self->ps]);
+	/*
+	 * Bytes put in the file under the clean page 2 stay: a write-back of
+	 * page 2 (counted dirty by mistake) would put its 'c's back over them.
+	 */
+	ASSERT_EQ(2, pwrite(self->fd, "QQ", 2, 2 * self->ps));
 	munmap(view, 4 * self->ps);
 	EXPECT_TRUE(file_becomes(self->path, 3 * self->ps, "Z"));
-	EXPECT_TRUE(file_is(self->path, 3 * self->ps + 1, "dd"));
-	EXPECT_TRUE(file_is(self->path, 2 * self->ps, "cc"));
+	quiet_wait();
+	EXPECT_TRUE(file_is(self->path, 2 * self->ps, "QQ"));
 	close(h);
 }
 
@@ -549,6 +557,8 @@ TEST_F(file, fault_around_maps_nothing_past_a_cut_file_end)
 	pid_t pid;
 	int h, i, status;
 
+	if (kernel_fault_around_pages() < 4)
+		SKIP(return, "the kernel's fault-around maps fewer than 4 pages");
 	h = sec_create_file(self->dev, self->fd, 0, SECTIONS_PAGE_READONLY, NULL);
 	ASSERT_LE(0, h);
 	view = sec_map_aligned(h, 4 * self->ps, PROT_READ, MAP_SHARED);
@@ -564,8 +574,11 @@ TEST_F(file, fault_around_maps_nothing_past_a_cut_file_end)
 	EXPECT_EQ('a', view[0]);
 	query4(_metadata, self->dev, view, pi);
 	EXPECT_EQ(1, pi[0].share_count);
-	for (i = 1; i < 4; i++)
+	/* Still in the section, so fault-around would have found them. */
+	for (i = 1; i < 4; i++) {
 		EXPECT_EQ(0, pi[i].share_count) TH_LOG("page %d", i);
+		EXPECT_EQ(SECTIONS_PAGE_RESIDENT, pi[i].flags) TH_LOG("page %d", i);
+	}
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {

@@ -106,7 +106,28 @@ static inline int set_global_group(int gid)
 
 #define FAULT_AROUND_PARAM	"/sys/module/sections/parameters/fault_around"
 
-/* Set the module parameter fault_around (0 or 1); the tests run as root. */
+/*
+ * Pages the kernel's fault-around maps at most (debugfs fault_around_bytes),
+ * or 16, its default, when debugfs cannot tell.
+ */
+static inline long kernel_fault_around_pages(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/fault_around_bytes", "r");
+	long bytes = 16 * sysconf(_SC_PAGESIZE);
+
+	if (f) {
+		if (fscanf(f, "%ld", &bytes) != 1)
+			bytes = 16 * sysconf(_SC_PAGESIZE);
+		fclose(f);
+	}
+	return bytes / sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * Set the module parameter fault_around (0 or 1); the tests run as root.
+ * Fixtures that set it put it back in their setup too: a teardown does not
+ * run when the harness kills a test that timed out.
+ */
 static inline int set_fault_around(int on)
 {
 	FILE *f = fopen(FAULT_AROUND_PARAM, "w");

@@ -246,7 +246,8 @@ struct sections_info {
  * struct sections_page_info - one page in a page query
  * @share_count: the number of page-table entries, in all processes, that map
  *	this page of the section right now. It counts only pages actually mapped:
- *	a view that has not touched the page does not count, a process with two
+ *	a view that has not touched the page does not count (unless the module
+ *	parameter fault_around maps the neighbours of a read fault), a process with two
  *	views that both touched it counts twice, and a page replaced in a
  *	copy-on-write view by its private copy no longer counts for that view.
  *	This is the share count of the page's frame in Windows' terms.

@@ -208,7 +208,7 @@ struct shared {
 	_Atomic u64 failing_runs, failing_refused;	/* op_failing(): flags set, flushes refused */
 	_Atomic pid_t child[MAX_PROCS];
 	struct slot slots[MAX_PROCS][MAX_THREADS];
-	_Atomic u64 done[32];		/* operations run, per enum op */
+	_Atomic u64 done[40];		/* operations run, per enum op (NR_OPS at most) */
 	_Atomic u64 cov_count;
 	_Atomic u64 cov[COV_SLOTS];
 };
@@ -408,8 +408,10 @@ enum op {
 	OP_CLOSE, OP_DUP, OP_MMAP, OP_MUNMAP, OP_MREMAP, OP_MPROTECT, OP_MADVISE,
 	OP_MSYNC, OP_TOUCH, OP_MAP_FILES, OP_FORK, OP_SEND, OP_RECV, OP_FILE,
 	OP_PROC, OP_PLACEHOLDER, OP_DEVFD, OP_MEMPOLICY, OP_FILEIO, OP_MEMCG, OP_FAILING,
-	OP_FAULT_AROUND, NR_OPS
+	OP_FAULT_AROUND, OP_LIMITS, NR_OPS
 };
+
+_Static_assert(NR_OPS <= 40, "struct shared counts 40 operations at most");
 
 /*
  * The errnos each operation may return at all; judge() narrows them further
@@ -463,6 +465,7 @@ static const eset op_errnos[NR_OPS] = {
 	[OP_FAILING] = B(EPERM) | B(ENOSPC) | B(EDQUOT) | B(EIO) | B(EMFILE) | B(ENFILE),
 	/* A worker that dropped to nobody may not open the parameter. */
 	[OP_FAULT_AROUND] = B(EACCES) | B(EMFILE) | B(ENFILE),
+	[OP_LIMITS] = B(EACCES) | B(EMFILE) | B(ENFILE),
 	/* ETOOMANYREFS: the per-user limit of fds in flight. */
 	[OP_SEND] = B(EAGAIN) | B(ENOBUFS) | B(ETOOMANYREFS),
 	[OP_RECV] = B(EAGAIN),
@@ -497,7 +500,7 @@ static const char *const op_names[NR_OPS] = {
 	"query_pages", "bad_ioctl", "handle_io", "close", "dup", "mmap", "munmap", "mremap",
 	"mprotect", "madvise", "msync", "touch", "map_files", "fork", "send", "recv", "file",
 	"proc", "placeholder", "devfd", "mempolicy", "fileio", "memcg", "failing",
-	"fault_around",
+	"fault_around", "limits",
 };
 
 /*
@@ -3325,6 +3328,67 @@ static void op_fault_around(void)
 	judge(OP_FAULT_AROUND, "write of " FAULT_AROUND_PARAM, n, err, 0, 0);
 }
 
+#define MAX_SECTIONS_PARAM "/sys/module/sections/parameters/max_sections_per_user"
+#define MAX_NAMES_PARAM "/sys/module/sections/parameters/max_names_per_user"
+
+/* The limits' values when the run began, put back when it ends. */
+static char limit_sections[24], limit_names[24];
+
+static void param_read(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+static void param_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, val, strlen(val)) < 0)
+		say("fuzz: note: %s not put back: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+/*
+ * The per-user limits on sections and on names, low now and then (one call
+ * in five), else as they were: the creates of workers that dropped to
+ * nobody meet them (root's are not limited), named or not, on new names and
+ * existing ones, racing the closes that make room again.
+ */
+static void op_limits(void)
+{
+	bool names = one_in(2), low = one_in(5);
+	const char *path = names ? MAX_NAMES_PARAM : MAX_SECTIONS_PARAM;
+	const char *old = names ? limit_names : limit_sections;
+	char val[24];
+	int fd, err;
+	ssize_t n;
+
+	if (low)
+		snprintf(val, sizeof(val), "%u\n", (unsigned int)rnd(32));
+	else
+		snprintf(val, sizeof(val), "%s", old[0] ? old : "65536\n");
+	rec("limits %s=%u", names ? "names" : "sections", (unsigned int)atoi(val));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	err = errno;
+	if (fd < 0) {
+		rec_ret(fd, err);
+		judge(OP_LIMITS, "open of a limit", fd, err, 0, op_errnos[OP_LIMITS]);
+		return;
+	}
+	n = write(fd, val, strlen(val));
+	err = errno;
+	close(fd);
+	rec_ret(n, err);
+	judge(OP_LIMITS, "write of a limit", n, err, 0, 0);
+}
+
 /* A new /dev/sections for this thread; the old one goes (its handles stay). */
 static void op_devfd(void)
 {
@@ -3814,6 +3878,7 @@ static const struct {
 	[OP_MEMCG] = { op_memcg, 2 },
 	[OP_FAILING] = { op_failing, 2 },
 	[OP_FAULT_AROUND] = { op_fault_around, 2 },
+	[OP_LIMITS] = { op_limits, 2 },
 };
 
 static enum op pick_op(bool grandchild)
@@ -4724,6 +4789,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	close(fd);
+	param_read(MAX_SECTIONS_PARAM, limit_sections, sizeof(limit_sections));
+	param_read(MAX_NAMES_PARAM, limit_names, sizeof(limit_names));
 	init_names();
 	init_paths();
 	sigemptyset(&sa.sa_mask);
@@ -4756,7 +4823,11 @@ int main(int argc, char **argv)
 	if (done > sh->ops_limit)
 		done = sh->ops_limit;
 	close_everything();
-	/* The default again, for whatever runs next in this guest. */
+	/* The parameters as they were, for whatever runs next in this guest. */
+	if (limit_sections[0])
+		param_write(MAX_SECTIONS_PARAM, limit_sections);
+	if (limit_names[0])
+		param_write(MAX_NAMES_PARAM, limit_names);
 	fd = open(FAULT_AROUND_PARAM, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, "0\n", 2) != 2)

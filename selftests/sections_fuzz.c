@@ -3331,8 +3331,8 @@ static void op_fault_around(void)
 #define MAX_SECTIONS_PARAM "/sys/module/sections/parameters/max_sections_per_user"
 #define MAX_NAMES_PARAM "/sys/module/sections/parameters/max_names_per_user"
 
-/* The limits' values when the run began, put back when it ends. */
-static char limit_sections[24], limit_names[24];
+/* The parameters' values when the run began, put back when it ends. */
+static char limit_sections[24], limit_names[24], fault_around_was[24];
 
 static void param_read(const char *path, char *buf, size_t size)
 {
@@ -3353,6 +3353,20 @@ static void param_write(const char *path, const char *val)
 	if (write(fd, val, strlen(val)) < 0)
 		say("fuzz: note: %s not put back: %s\n", path, strerror(errno));
 	close(fd);
+}
+
+/*
+ * The module's parameters as the run found them: at its end, and when the
+ * watchdog ends it (a run killed by a signal leaves them as they were then).
+ */
+static void restore_params(void)
+{
+	if (limit_sections[0])
+		param_write(MAX_SECTIONS_PARAM, limit_sections);
+	if (limit_names[0])
+		param_write(MAX_NAMES_PARAM, limit_names);
+	if (fault_around_was[0])
+		param_write(FAULT_AROUND_PARAM, fault_around_was);
 }
 
 /*
@@ -4436,6 +4450,7 @@ static void *watchdog(void *unused)
 					dump_process(p);
 				dump_kernel_stacks();
 				kill_children();
+				restore_params();
 				_exit(1);
 			}
 	}
@@ -4791,6 +4806,7 @@ int main(int argc, char **argv)
 	close(fd);
 	param_read(MAX_SECTIONS_PARAM, limit_sections, sizeof(limit_sections));
 	param_read(MAX_NAMES_PARAM, limit_names, sizeof(limit_names));
+	param_read(FAULT_AROUND_PARAM, fault_around_was, sizeof(fault_around_was));
 	init_names();
 	init_paths();
 	sigemptyset(&sa.sa_mask);
@@ -4824,16 +4840,7 @@ int main(int argc, char **argv)
 		done = sh->ops_limit;
 	close_everything();
 	/* The parameters as they were, for whatever runs next in this guest. */
-	if (limit_sections[0])
-		param_write(MAX_SECTIONS_PARAM, limit_sections);
-	if (limit_names[0])
-		param_write(MAX_NAMES_PARAM, limit_names);
-	fd = open(FAULT_AROUND_PARAM, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "0\n", 2) != 2)
-			say("fuzz: note: fault_around not reset: %s\n", strerror(errno));
-		close(fd);
-	}
+	restore_params();
 	if (opt_verbose)
 		print_counts();
 	wait_module_idle();
